@@ -1,0 +1,344 @@
+"""JSON providers: how an app turns values into JSON and back.
+
+An app holds one provider in ``app.json``; :func:`vial.json.dumps`,
+:func:`vial.json.loads` and :func:`vial.json.jsonify` go through it. Subclass
+:class:`JSONProvider` (or :class:`DefaultJSONProvider`) to change the
+library or its options, and assign an instance to ``app.json`` or the class
+to ``Vial.json_provider_class``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import json
+import re
+import typing as t
+import uuid
+import weakref
+from datetime import date
+
+from .._http_date import http_date
+
+_orjson: t.Any
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    _orjson = None
+
+_COMPACT_SEPARATORS = (",", ":")
+
+
+class JSONProvider:
+    """The interface between an app and a JSON library.
+
+    Subclasses implement :meth:`dumps` and :meth:`loads`; the other methods
+    are built on those two.
+
+    :param app: the application; it is held through a weak reference.
+    """
+
+    def __init__(self, app: t.Any) -> None:
+        self._app: t.Any = weakref.proxy(app)
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize ``obj`` to a JSON string.
+
+        :param obj: the value to serialize.
+        :param kwargs: options for the underlying library.
+        """
+        raise NotImplementedError
+
+    def dump(self, obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
+        """Serialize ``obj`` as JSON and write it to a text file.
+
+        :param obj: the value to serialize.
+        :param fp: a file opened for writing text.
+        :param kwargs: options for the underlying library.
+        """
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Deserialize a JSON document.
+
+        :param s: the document, as text or bytes.
+        :param kwargs: options for the underlying library.
+        """
+        raise NotImplementedError
+
+    def load(self, fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
+        """Read a file and deserialize the JSON document it holds.
+
+        :param fp: a file opened for reading text or bytes.
+        :param kwargs: options for the underlying library.
+        """
+        return self.loads(fp.read(), **kwargs)
+
+    def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
+        if args and kwargs:
+            raise TypeError("app.json.response() takes either args or kwargs, not both")
+        if not args and not kwargs:
+            return None
+        if len(args) == 1:
+            return args[0]
+        return args or kwargs
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        """Serialize the arguments and wrap them in an ``application/json`` response.
+
+        No arguments serialize ``None``; one positional argument is
+        serialized as is; several become a list; keyword arguments become
+        an object. Passing both positional and keyword arguments is a
+        :exc:`TypeError`.
+
+        :param args: a single value, or several values to treat as a list.
+        :param kwargs: items of an object.
+        :return: an instance of the app's ``response_class``.
+        """
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self.dumps(obj), mimetype="application/json")
+
+
+def _default(o: t.Any) -> t.Any:
+    """Turn the types JSON lacks into ones it has; the ``default`` hook of the providers.
+
+    Dates and datetimes become HTTP dates (naive values are taken as UTC),
+    :class:`~decimal.Decimal` and :class:`~uuid.UUID` become strings,
+    dataclass instances become dicts, and objects with an ``__html__`` method
+    (such as :class:`~markupsafe.Markup`) become the string it returns.
+
+    :param o: a value the JSON library could not serialize.
+    :raises TypeError: for any other type.
+    """
+    if isinstance(o, date):
+        return http_date(o)
+    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+        return str(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return dataclasses.asdict(o)
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def _stdlib_loads(s: str | bytes | bytearray, **kwargs: t.Any) -> t.Any:
+    """:func:`json.loads` that reports absurd nesting as a :exc:`ValueError`."""
+    try:
+        return json.loads(s, **kwargs)
+    except RecursionError:
+        # The C scanner gives up after about ``sys.getrecursionlimit()``
+        # levels, so this is reached in microseconds whatever the input size.
+        raise ValueError("JSON nested too deeply") from None
+
+
+class DefaultJSONProvider(JSONProvider):
+    """JSON through the standard library's :mod:`json`.
+
+    Besides JSON's own types it serializes dates and datetimes (as HTTP
+    dates), :class:`~decimal.Decimal`, :class:`~uuid.UUID`, dataclasses and
+    objects with an ``__html__`` method; see :attr:`default`.
+
+    :param app: the application; it is held through a weak reference.
+    """
+
+    #: Called for objects :mod:`json` cannot serialize; returns something it
+    #: can or raises :exc:`TypeError`. Replace it on a subclass or instance.
+    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)
+
+    #: Escape non-ASCII characters as ``\uXXXX``.
+    ensure_ascii = True
+
+    #: Sort the keys of objects, which keeps output stable (and cacheable).
+    sort_keys = True
+
+    #: ``True`` for output without whitespace, ``False`` for indented output,
+    #: ``None`` to indent only in debug mode. Used by :meth:`response`.
+    compact: bool | None = None
+
+    #: The mimetype of :meth:`response`.
+    mimetype = "application/json"
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize ``obj`` to a JSON string with :func:`json.dumps`.
+
+        :attr:`default`, :attr:`ensure_ascii` and :attr:`sort_keys` apply
+        unless ``kwargs`` overrides them.
+
+        :param obj: the value to serialize.
+        :param kwargs: passed to :func:`json.dumps`.
+        """
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Deserialize a JSON document with :func:`json.loads`.
+
+        Bytes may be UTF-8, UTF-16 or UTF-32; the encoding is detected.
+
+        :param s: the document, as text or bytes.
+        :param kwargs: passed to :func:`json.loads`.
+        :raises ValueError: if the document is not valid JSON, including
+            when it is nested too deeply to parse.
+        """
+        return _stdlib_loads(s, **kwargs)
+
+    def _is_compact(self) -> bool:
+        if self.compact is None:
+            return not self._app.debug
+        return self.compact
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        """Serialize the arguments and wrap them in a response of :attr:`mimetype`.
+
+        The body ends with a newline. It is compact unless :attr:`compact` is
+        ``False``, or ``None`` with the app in debug mode, in which case it
+        is indented by two spaces.
+
+        :param args: a single value, or several values to treat as a list.
+        :param kwargs: items of an object.
+        :return: an instance of the app's ``response_class``.
+        """
+        obj = self._prepare_response_obj(args, kwargs)
+        if self._is_compact():
+            body = self.dumps(obj, separators=_COMPACT_SEPARATORS)
+        else:
+            body = self.dumps(obj, indent=2)
+        return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
+
+
+# Output of orjson that may differ from json.dumps: floats it writes in a
+# different notation (``1e16`` vs ``1e+16``, ``0.00001`` vs ``1e-05``), and
+# ``null``, which orjson also writes for NaN and infinities (json writes
+# ``NaN``/``Infinity``). A match inside a string only costs a fallback.
+_ORJSON_SUSPECT = re.compile(rb"[0-9][eE]|0\.0000|null")
+# What ensure_ascii escapes: everything outside printable ASCII. orjson has
+# already escaped the control characters, so only DEL and non-ASCII remain.
+_NOT_ASCII = re.compile("[^\x00-\x7e]+")
+
+
+def _escape_non_ascii(match: re.Match[str]) -> str:
+    # The same escaping function json.dumps uses for ensure_ascii, applied to
+    # a run of characters that are neither quotes nor backslashes.
+    return json.encoder.encode_basestring_ascii(match.group())[1:-1]
+
+
+class OrJSONProvider(DefaultJSONProvider):
+    """:class:`DefaultJSONProvider` made faster with `orjson`_ where it gives the same output.
+
+    Compact output (:meth:`response` when compact, or :meth:`dumps` with
+    ``separators=(",", ":")`` and no other options) is produced by orjson
+    and checked; anything orjson would write differently, cannot write, or
+    any other option, goes through :mod:`json` as in
+    :class:`DefaultJSONProvider`. Output is byte for byte the same as
+    :class:`DefaultJSONProvider`'s, with one exception: orjson serializes
+    :class:`~enum.Enum` members by their value, where :mod:`json` calls
+    :attr:`default`, which raises :exc:`TypeError`.
+
+    :meth:`loads` also uses orjson, falling back to :mod:`json` for what it
+    rejects or might read differently (integers of 19 or more digits,
+    ``NaN``, lone surrogates, encodings other than UTF-8).
+
+    Without orjson installed it behaves exactly as
+    :class:`DefaultJSONProvider`.
+
+    .. _orjson: https://github.com/ijl/orjson
+    """
+
+    def _orjson_compact(self, obj: t.Any) -> str | bytes | None:
+        """orjson's compact output for ``obj``: bytes if ASCII, else str; None to fall back."""
+        if _orjson is None:
+            return None
+        option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
+        if self.sort_keys:
+            option |= _orjson.OPT_SORT_KEYS
+        try:
+            out: bytes = _orjson.dumps(obj, default=self.default, option=option)
+        except TypeError:
+            # orjson.JSONEncodeError is a TypeError: a type it does not know
+            # (after ``default``), a big int, a non-str key, too much nesting.
+            # json.dumps gives the result or the error users expect.
+            return None
+        if _ORJSON_SUSPECT.search(out) is not None:
+            return None
+        if out.isascii() and b"\x7f" not in out:
+            return out
+        text = out.decode()
+        if self.ensure_ascii:
+            text = _NOT_ASCII.sub(_escape_non_ascii, text)
+        return text
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize ``obj`` to a JSON string, the same as :class:`DefaultJSONProvider`.
+
+        :param obj: the value to serialize.
+        :param kwargs: passed to :func:`json.dumps`; only
+            ``separators=(",", ":")`` alone takes the orjson path.
+        """
+        if len(kwargs) == 1 and tuple(kwargs.get("separators", ())) == _COMPACT_SEPARATORS:
+            out = self._orjson_compact(obj)
+            if out is not None:
+                return out if isinstance(out, str) else out.decode("ascii")
+        return super().dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Deserialize a JSON document, the same as :class:`DefaultJSONProvider`.
+
+        :param s: the document, as text or bytes.
+        :param kwargs: passed to :func:`json.loads`; any option skips orjson.
+        :raises ValueError: if the document is not valid JSON, including
+            when it is nested too deeply to parse.
+        """
+        if _orjson is not None and not kwargs and isinstance(s, (str, bytes, bytearray)):
+            # orjson turns integers that overflow 64 bits into floats without
+            # a word; 19 digits in a row may be such an integer.
+            if isinstance(s, str):
+                long_digits = _LONG_DIGITS_STR.search(s) is not None
+            else:
+                long_digits = _LONG_DIGITS_BYTES.search(s) is not None
+            if not long_digits:
+                try:
+                    return _orjson.loads(s)
+                except ValueError:
+                    pass  # orjson is stricter; json decides, and words the error.
+        return _stdlib_loads(s, **kwargs)
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        """Serialize the arguments and wrap them in a response of :attr:`mimetype`.
+
+        The same as :meth:`DefaultJSONProvider.response`, faster.
+
+        :param args: a single value, or several values to treat as a list.
+        :param kwargs: items of an object.
+        :return: an instance of the app's ``response_class``.
+        """
+        obj = self._prepare_response_obj(args, kwargs)
+        if self._is_compact():
+            out = self._orjson_compact(obj)
+            if out is None:
+                body: str | bytes = (
+                    DefaultJSONProvider.dumps(self, obj, separators=_COMPACT_SEPARATORS) + "\n"
+                )
+            elif isinstance(out, bytes):
+                # PERF: ASCII output stays bytes, the form the response sends,
+                # which saves a decode here and an encode in the response.
+                body = out + b"\n"
+            else:
+                body = out + "\n"
+        else:
+            body = self.dumps(obj, indent=2) + "\n"
+        return self._app.response_class(body, mimetype=self.mimetype)
+
+
+_LONG_DIGITS_STR = re.compile("[0-9]{19}")
+_LONG_DIGITS_BYTES = re.compile(b"[0-9]{19}")
+
+
+def default_provider_class() -> type[JSONProvider]:
+    """The provider class an app uses unless told otherwise.
+
+    :return: :class:`OrJSONProvider` when orjson is installed, else
+        :class:`DefaultJSONProvider`.
+    """
+    return OrJSONProvider if _orjson is not None else DefaultJSONProvider

@@ -1,0 +1,136 @@
+"""The app's logger, and keeping request-supplied text from forging log lines."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import sys
+import typing as t
+
+__all__ = [
+    "SanitizingFormatter",
+    "create_logger",
+    "default_handler",
+    "has_level_handler",
+    "sanitize_for_log",
+    "wsgi_errors_stream",
+]
+
+# C0 controls, DEL, C1 controls, and the Unicode line and paragraph
+# separators (which str.splitlines and some viewers treat as line breaks).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    short = _SHORT_ESCAPES.get(char)
+    if short is not None:
+        return short
+    code = ord(char)
+    if code > 0xFF:
+        return f"\\u{code:04x}"
+    return f"\\x{code:02x}"
+
+
+def sanitize_for_log(text: str) -> str:
+    """Escape control characters so ``text`` stays on one log line and cannot drive a terminal.
+
+    CR, LF and tab become ``\\r``, ``\\n`` and ``\\t``; other C0 and C1
+    control characters and DEL become ``\\xNN`` (so ESC is ``\\x1b``); the
+    Unicode line and paragraph separators become ``\\u2028`` and
+    ``\\u2029``. Other text, backslashes included, is unchanged.
+
+    .. code-block:: python
+
+        app.logger.warning("Bad path %s", sanitize_for_log(request.path))
+
+    :param text: text that may come from a client.
+    :return: ``text`` itself when there is nothing to escape.
+    """
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(_escape_control, text)
+
+
+class SanitizingFormatter(logging.Formatter):
+    """A formatter that passes each record's message through :func:`sanitize_for_log`.
+
+    Only the message (``record.getMessage()``, the log call's format string
+    with its arguments) is escaped; the rest of the format, and the
+    traceback and stack appended after it, keep their line breaks. The
+    record itself is not changed, so other handlers see the original.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        safe = sanitize_for_log(record.message)
+        if safe is not record.message:
+            record = copy.copy(record)
+            record.message = safe
+        return super().formatMessage(record)
+
+
+class _StderrStream:
+    """Writes to whatever :data:`sys.stderr` is at the time of the call.
+
+    A handler bound to ``sys.stderr`` at import time would keep writing to
+    the original stream after it is replaced (by a test runner, a server or
+    the user).
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+#: The stream :data:`default_handler` writes to: the current :data:`sys.stderr`.
+wsgi_errors_stream = _StderrStream()
+
+#: Added to an app's logger by :func:`create_logger` when nothing else would
+#: handle its messages. Writes ``[time] LEVEL in module: message`` lines
+#: with the message sanitized (see :class:`SanitizingFormatter`). Remove it
+#: with ``app.logger.removeHandler(default_handler)``.
+default_handler: logging.StreamHandler[_StderrStream] = logging.StreamHandler(wsgi_errors_stream)
+default_handler.setFormatter(
+    SanitizingFormatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+)
+
+
+def has_level_handler(logger: logging.Logger) -> bool:
+    """Whether a handler would emit records at ``logger``'s effective level.
+
+    Looks at the logger's handlers and, while propagation allows, its
+    ancestors'.
+
+    :param logger: the logger to check.
+    """
+    level = logger.getEffectiveLevel()
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(handler.level <= level for handler in current.handlers):
+            return True
+        if not current.propagate:
+            return False
+        current = current.parent
+    return False
+
+
+def create_logger(app: t.Any) -> logging.Logger:
+    """Get the logger named after the app and set it up.
+
+    If the app is in debug mode and the logger has no level of its own, its
+    level becomes :data:`logging.DEBUG`. If no handler (on it or, through
+    propagation, its ancestors) would emit records at its effective level,
+    :data:`default_handler` is added.
+
+    :param app: the application; its ``name`` and ``debug`` are used.
+    """
+    logger = logging.getLogger(app.name)
+    if app.debug and not logger.level:
+        logger.setLevel(logging.DEBUG)
+    if not has_level_handler(logger):
+        logger.addHandler(default_handler)
+    return logger
