@@ -1,0 +1,60 @@
+"""Smoke test of the benchmark harness: the vial and bare apps give correct answers through it.
+
+Correctness only (no timing) and no peers needed: the checks are the ones ``benchmarks/run`` applies
+before it times anything, reached through the harness's public ``check_framework``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ROOT / "benchmarks" / "apps"
+
+
+@pytest.fixture(scope="module")
+def harness() -> ModuleType:
+    # benchmarks/ is a package at the repository root, which pytest does not put on sys.path.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("benchmarks.harness")
+
+
+@pytest.mark.parametrize("key", ["bare-wsgi", "bare-asgi", "vial-wsgi", "vial-asgi"])
+def test_app_answers_every_endpoint_correctly(harness: ModuleType, key: str) -> None:
+    results = harness.check_framework(key)
+    assert [result.endpoint for result in results] == [e.name for e in harness.ENDPOINTS]
+    failures = {result.endpoint: result.error for result in results if result.error is not None}
+    assert failures == {}
+
+
+def test_vial_app_is_the_flask_app_renamed() -> None:
+    # The comparison with Flask is only fair if both apps are the same code.
+    flask_code = _code(APPS / "flask_app.py").replace("flask", "vial").replace("Flask", "Vial")
+    vial_code = _code(APPS / "vial_app.py")
+    vial_code, _, asgi_tail = vial_code.partition("# The ASGI side")
+    assert vial_code.rstrip("\n") == flask_code.rstrip("\n")
+    assert "asgi_app = app.asgi" in asgi_tail
+
+
+def _code(path: Path) -> str:
+    """The file's text after its module docstring."""
+    text = path.read_text(encoding="utf-8")
+    return text[text.index('"""', 3) + 3 :]
+
+
+def test_the_checks_reject_a_wrong_answer(harness: ModuleType) -> None:
+    fortunes = next(e for e in harness.ENDPOINTS if e.name == "fortunes")
+    unescaped = (
+        b"<!DOCTYPE html><table><tr><td>11</td><td><script>alert(1)</script></td></tr></table>"
+    )
+    response = harness.Response(200, [("content-type", "text/html; charset=utf-8")], unescaped)
+    assert harness.check_response(fortunes, response) is not None
+    plaintext = next(e for e in harness.ENDPOINTS if e.name == "plaintext")
+    wrong_type = harness.Response(200, [("content-type", "text/html")], b"Hello, World!")
+    assert "Content-Type" in harness.check_response(plaintext, wrong_type)
