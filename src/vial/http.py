@@ -33,6 +33,7 @@ from ._http_header import (
 from .datastructures.accept import Accept, MIMEAccept
 from .datastructures.cache_control import RequestCacheControl
 from .datastructures.etags import ETags, IfRange
+from .datastructures.headers import HeaderSet
 from .datastructures.range import ContentRange, Range
 from .statuses import HTTP_STATUS_CODES
 
@@ -78,6 +79,7 @@ __all__ = [
 #: (:func:`parse_range_header` returns ``None``), as RFC 9110 section 14.2
 #: allows; it bounds the work a single request can ask for.
 MAX_RANGES = 100
+_FORBIDDEN = frozenset("\r\n\x00")
 # Positions longer than this many digits do not fit a 64-bit file offset.
 _MAX_DIGITS = 19
 
@@ -212,17 +214,20 @@ def parse_cache_control_header(
     return cls(pairs, on_update)
 
 
-def parse_set_header(value: str | None, on_update: Callable[..., None] | None = None) -> t.Any:
+def parse_set_header(
+    value: str | None, on_update: Callable[[HeaderSet], None] | None = None
+) -> HeaderSet:
     """Parse a comma-separated set of tokens (e.g. ``Vary``) into a ``HeaderSet``.
+
+    Items containing CR, LF or NUL are dropped. Never raises.
 
     :param value: the header value.
     :param on_update: called with the set after every change.
     """
-    from .datastructures import HeaderSet
-
     if not value:
         return HeaderSet(None, on_update)
-    return HeaderSet(parse_list_header(value), on_update)
+    items = [item for item in parse_list_header(value) if not _FORBIDDEN.intersection(item)]
+    return HeaderSet(items, on_update)
 
 
 def parse_etags(value: str | None) -> ETags:

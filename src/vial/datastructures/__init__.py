@@ -20,3 +20,15 @@ from .multidict import TypeConversionDict as TypeConversionDict
 from .multidict import iter_multi_items as iter_multi_items
 
 # --- header structures ---
+from .accept import Accept as Accept
+from .accept import CharsetAccept as CharsetAccept
+from .accept import LanguageAccept as LanguageAccept
+from .accept import MIMEAccept as MIMEAccept
+from .auth import Authorization as Authorization
+from .auth import WWWAuthenticate as WWWAuthenticate
+from .cache_control import RequestCacheControl as RequestCacheControl
+from .cache_control import ResponseCacheControl as ResponseCacheControl
+from .etags import ETags as ETags
+from .etags import IfRange as IfRange
+from .range import ContentRange as ContentRange
+from .range import Range as Range
