@@ -1,0 +1,234 @@
+"""Percent-encoding of URL parts and query strings.
+
+:func:`url_decode` turns a query string (or an ``application/x-www-form-urlencoded``
+body) into a :class:`~vial.datastructures.MultiDict`; malformed input raises a
+400-class :class:`~vial.exceptions.HTTPException`, never anything else.
+:func:`url_encode` goes the other way, :func:`iri_to_uri` makes a URL with
+non-ASCII characters safe for a ``Location`` header.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from urllib.parse import quote as _quote
+from urllib.parse import quote_plus as _quote_plus
+from urllib.parse import unquote as _unquote
+from urllib.parse import urlsplit, urlunsplit
+
+from .datastructures.multidict import MultiDict, iter_multi_items
+from .exceptions import BadRequest, RequestEntityTooLarge
+
+__all__ = ["iri_to_uri", "quote", "unquote", "url_decode", "url_encode"]
+
+# Sub-delimiters and ":@/?" are legal in a query (RFC 3986 3.4); "&", "=", "+"
+# are left out because they carry meaning in form encoding.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+# A "%" not followed by two hex digits.
+_bad_percent_re = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def quote(string: str | bytes, safe: str = "/", encoding: str = "utf-8") -> str:
+    """Percent-encode ``string`` (as UTF-8) except ASCII letters, digits, ``_.-~`` and ``safe``.
+
+    :param string: the text or bytes to encode.
+    :param safe: extra characters left as they are.
+    :param encoding: the encoding of ``str`` input before quoting.
+    """
+    if isinstance(string, str):
+        return _quote(string, safe=safe, encoding=encoding, errors="strict")
+    return _quote(string, safe=safe)
+
+
+def unquote(string: str, encoding: str = "utf-8", errors: str = "replace") -> str:
+    """Decode ``%XX`` escapes in ``string``; invalid escapes are left as they are.
+
+    :param string: the text to decode.
+    :param encoding: the encoding of the escaped bytes.
+    :param errors: the decoding error handler (``"replace"`` gives U+FFFD).
+    """
+    return _unquote(string, encoding=encoding, errors=errors)
+
+
+def url_encode(
+    obj: t.Any, sort: bool = False, key: t.Callable[[t.Any], t.Any] | None = None
+) -> str:
+    """Encode ``obj`` as a query string: ``a=1&b=x+y``.
+
+    Spaces become ``+``; ``None`` values are left out; other non-string values
+    go through :class:`str`::
+
+        >>> url_encode({"q": "fish & chips", "page": 2, "tag": ["a", "b"]})
+        'q=fish+%26+chips&page=2&tag=a&tag=b'
+
+    :param obj: a :class:`~vial.datastructures.MultiDict`, a dict (list values
+        give repeated keys) or an iterable of ``(key, value)`` pairs.
+    :param sort: sort the pairs (by ``key`` if given).
+    :param key: the sort key, applied to ``(key, value)`` pairs.
+    """
+    items: t.Iterable[tuple[t.Any, t.Any]] = iter_multi_items(obj)
+    if sort:
+        items = sorted(items, key=key)
+    parts = []
+    for k, v in items:
+        if v is None:
+            continue
+        if not isinstance(k, (str, bytes)):
+            k = str(k)
+        if not isinstance(v, (str, bytes)):
+            v = str(v)
+        parts.append(f"{_quote_plus(k, safe=_QUERY_SAFE)}={_quote_plus(v, safe=_QUERY_SAFE)}")
+    return "&".join(parts)
+
+
+def _decode_part(part: str, errors: str) -> str:
+    # PERF: most keys and values contain neither "+" nor "%"; two substring
+    # scans and they are returned as they are, without calling unquote.
+    if "+" in part:
+        part = part.replace("+", " ")
+    if "%" not in part:
+        return part
+    if errors == "strict" and _bad_percent_re.search(part) is not None:
+        raise BadRequest(f"Invalid percent-encoding in the query or form data: {part[:50]!r}.")
+    try:
+        return _unquote(part, "utf-8", errors)
+    except UnicodeDecodeError:
+        raise BadRequest("The query or form data is not valid UTF-8.") from None
+
+
+_M = t.TypeVar("_M", bound="MultiDict[str, str]")
+
+# The storage behind a MultiDict is a dict of lists; filling it directly skips
+# MultiDict.add and works for immutable subclasses too.
+_dict_update: t.Any = dict.update
+
+
+@t.overload
+def url_decode(
+    query: str | bytes, *, max_fields: int | None = ..., errors: str = ...
+) -> MultiDict[str, str]: ...
+@t.overload
+def url_decode(
+    query: str | bytes, *, max_fields: int | None = ..., errors: str = ..., cls: type[_M]
+) -> _M: ...
+
+
+def url_decode(
+    query: str | bytes,
+    *,
+    max_fields: int | None = None,
+    errors: str = "strict",
+    cls: type[MultiDict[str, str]] = MultiDict,
+) -> MultiDict[str, str]:
+    """Parse a query string or an ``application/x-www-form-urlencoded`` body.
+
+    Fields are separated by ``&`` only (not ``;``); ``+`` means a space; empty
+    fields are skipped and a field without ``=`` gets the value ``""``::
+
+        >>> url_decode("a=1&a=2&q=fish+%26+chips&flag")
+        MultiDict([('a', '1'), ('a', '2'), ('q', 'fish & chips'), ('flag', '')])
+
+    ``bytes`` are decoded as UTF-8. A ``str`` is taken as text (non-ASCII
+    characters kept as they are); for a WSGI ``QUERY_STRING``, which holds bytes
+    as Latin-1 characters, pass ``environ["QUERY_STRING"].encode("latin-1")``.
+
+    :param query: the query string, without the leading ``?``.
+    :param max_fields: the most fields accepted; more raise
+        :exc:`~vial.exceptions.RequestEntityTooLarge` (413), as Flask's
+        ``MAX_FORM_PARTS`` does for forms.
+    :param errors: ``"strict"`` (the default) raises
+        :exc:`~vial.exceptions.BadRequest` (400) for a ``%`` not followed by two
+        hex digits and for percent-escapes or bytes that are not UTF-8.
+        ``"replace"`` is lenient as browsers and Werkzeug are: bad escapes stay
+        as they are and bad UTF-8 becomes U+FFFD. ``"ignore"`` drops bad UTF-8.
+    :param cls: the class of the result, for example
+        :class:`~vial.datastructures.ImmutableMultiDict`.
+    :raises BadRequest: malformed input under ``errors="strict"``.
+    :raises RequestEntityTooLarge: more than ``max_fields`` fields.
+    """
+    if not isinstance(query, str):
+        if not isinstance(query, (bytes, bytearray, memoryview)):
+            raise TypeError("url_decode() expects str or bytes.")
+        raw = query if type(query) is bytes else bytes(query)
+        try:
+            # PERF: the ASCII codec is the fastest decoder and covers nearly
+            # every real query string (non-ASCII arrives percent-encoded).
+            query = raw.decode("ascii")
+        except UnicodeDecodeError:
+            try:
+                query = raw.decode("utf-8", errors)
+            except UnicodeDecodeError:
+                raise BadRequest("The query or form data is not valid UTF-8.") from None
+    rv = cls.__new__(cls)
+    if not query:
+        return rv
+    fields = query.split("&")
+    # Count precisely only when the quick count is over: empty fields
+    # ("a=1&&b=2") do not count.
+    if (
+        max_fields is not None
+        and len(fields) > max_fields
+        and sum(1 for f in fields if f) > max_fields
+    ):
+        raise RequestEntityTooLarge(f"The query or form data has more than {max_fields} fields.")
+    # PERF: filling a plain dict of lists and handing it over in one update
+    # took a 2-field bytes query from 3.8 µs (MultiDict() + add()) to 2.8 µs
+    # on the dev box; parse_qsl alone takes 6 µs there.
+    data: dict[str, list[str]] = {}
+    for field in fields:
+        if not field:
+            continue
+        key, _, value = field.partition("=")
+        key = _decode_part(key, errors)
+        value = _decode_part(value, errors)
+        lst = data.get(key)
+        if lst is None:
+            data[key] = [value]
+        else:
+            lst.append(value)
+    _dict_update(rv, data)
+    return rv
+
+
+def iri_to_uri(iri: str) -> str:
+    """Make ``iri`` ASCII-only by percent-encoding non-ASCII and unsafe characters.
+
+    The host is encoded with IDNA (Punycode); existing ``%XX`` escapes and the
+    URL's delimiters are kept, so a URI passes through unchanged. The result
+    contains no spaces or control characters, so it is safe in a ``Location``
+    header::
+
+        >>> iri_to_uri("https://b\u00fccher.example/stra\u00dfe?q=\u00e9")
+        'https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%A9'
+
+    :param iri: an absolute or relative URL that may hold non-ASCII characters.
+    """
+    # urlsplit silently drops tab, CR and LF; keep them visible as escapes.
+    iri = iri.replace("\t", "%09").replace("\r", "%0D").replace("\n", "%0A")
+    parts = urlsplit(iri)
+    netloc = parts.netloc
+    if netloc:
+        userinfo, at, hostport = netloc.rpartition("@")
+        userinfo = _quote(userinfo, safe="%!$&'()*+,;=:")
+        host, port = hostport, ""
+        if not hostport.endswith("]"):
+            h, colon, p = hostport.rpartition(":")
+            if colon and p.isdigit():
+                host, port = h, f":{p}"
+        if not host.isascii():
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                host = _quote(host, safe="")
+        host = _quote(host, safe="%!$&'()*+,;=:[]")
+        netloc = f"{userinfo}{at}{host}{port}"
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            _quote(parts.path, safe="%!$&'()*+,/:;=@"),
+            _quote(parts.query, safe="%!$&'()*+,/:;=?@"),
+            _quote(parts.fragment, safe="%!#$&'()*+,/:;=?@"),
+        )
+    )
