@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import time
 from datetime import date, datetime, timedelta, timezone
 
@@ -45,26 +44,106 @@ def http_date(timestamp: datetime | date | int | float | time.struct_time | None
     )
 
 
+_MONTH_NUMBERS = {name.lower(): i for i, name in enumerate(_MONTHS, 1)}
+_WEEKDAY_PREFIXES = frozenset(day.lower() for day in _WEEKDAYS)
+_UTC_NAMES = frozenset({"gmt", "utc", "ut", "z"})
+
+
+def _digits(value: str, min_len: int, max_len: int) -> int | None:
+    if min_len <= len(value) <= max_len and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _parse_year(value: str) -> int | None:
+    if len(value) == 2:
+        two = _digits(value, 2, 2)
+        if two is None:
+            return None
+        # RFC 9110 section 5.6.7: a two-digit year more than 50 years in the
+        # future is the most recent past year with those digits.
+        year = 2000 + two
+        return year - 100 if year > datetime.now(timezone.utc).year + 50 else year
+    return _digits(value, 4, 4)
+
+
+def _parse_clock(value: str) -> tuple[int, int, int] | None:
+    fields = value.split(":")
+    if len(fields) not in (2, 3):
+        return None
+    numbers = [_digits(field, 1, 2) for field in fields]
+    if None in numbers:
+        return None
+    hour, minute = numbers[0], numbers[1]
+    second = numbers[2] if len(numbers) == 3 else 0
+    assert hour is not None and minute is not None and second is not None
+    return hour, minute, min(second, 59)  # a leap second is read as :59
+
+
+def _parse_zone(parts: list[str]) -> timedelta | None:
+    if not parts:
+        return timedelta(0)
+    if len(parts) > 1:
+        return None
+    zone = parts[0]
+    if zone.lower() in _UTC_NAMES:
+        return timedelta(0)
+    if len(zone) == 5 and zone[0] in "+-":
+        hours = _digits(zone[1:3], 2, 2)
+        minutes = _digits(zone[3:], 2, 2)
+        if hours is None or minutes is None or minutes > 59:
+            return None
+        offset = timedelta(hours=hours, minutes=minutes)
+        return -offset if zone[0] == "-" else offset
+    return None
+
+
 def parse_date(value: str | None) -> datetime | None:
     """Parse an HTTP date into an aware UTC :class:`~datetime.datetime`.
 
-    Accepts the IMF-fixdate (RFC 1123), RFC 850 and ANSI C ``asctime()``
-    formats, and numeric zones such as ``+0200`` (converted to UTC). A date
-    without a zone is taken as UTC. Anything that is not a date gives
-    ``None``; this function never raises.
+    Accepts the three formats of RFC 9110 section 5.6.7: the IMF-fixdate
+    (``Sun, 06 Nov 1994 08:49:37 GMT``), RFC 850
+    (``Sunday, 06-Nov-94 08:49:37 GMT``, two-digit years resolved as the RFC
+    says) and ANSI C ``asctime()`` (``Sun Nov  6 08:49:37 1994``). The weekday
+    is optional and not checked; a missing zone means GMT and a numeric zone
+    (``+0200``) is converted to UTC. Anything else gives ``None``; this
+    function never raises.
 
     :param value: the header value.
     """
     if not value or len(value) > _MAX_DATE_LENGTH:
         return None
-    try:
-        dt = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
+    parts = value.replace(",", " ").split()
+    if parts and parts[0][:3].lower() in _WEEKDAY_PREFIXES and not parts[0][:1].isdigit():
+        parts = parts[1:]
+    if not parts:
         return None
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
+    first = parts[0]
+    if first.count("-") == 2:  # RFC 850: 06-Nov-94 08:49:37 GMT
+        day_s, month_s, year_s = first.split("-")
+        rest = parts[1:]
+        clock_s = rest[0] if rest else ""
+        zone_parts = rest[1:]
+    elif first.lower() in _MONTH_NUMBERS:  # asctime: Nov 6 08:49:37 1994
+        if len(parts) < 4:
+            return None
+        month_s, day_s, clock_s, year_s = parts[:4]
+        zone_parts = parts[4:]
+    else:  # IMF-fixdate: 06 Nov 1994 08:49:37 GMT
+        if len(parts) < 4:
+            return None
+        day_s, month_s, year_s, clock_s = parts[:4]
+        zone_parts = parts[4:]
+    day = _digits(day_s, 1, 2)
+    month = _MONTH_NUMBERS.get(month_s.lower())
+    year = _parse_year(year_s)
+    clock = _parse_clock(clock_s)
+    offset = _parse_zone(zone_parts)
+    if day is None or month is None or year is None or clock is None or offset is None:
+        return None
     try:
-        return dt.astimezone(timezone.utc)
+        local = datetime(year, month, day, *clock, tzinfo=timezone.utc)
+        return local - offset
     except (ValueError, OverflowError):
         return None
 

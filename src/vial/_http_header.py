@@ -13,6 +13,7 @@ import typing as t
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote as _url_quote
 from urllib.parse import unquote as _url_unquote
+from urllib.parse import unquote_to_bytes as _url_unquote_to_bytes
 
 # RFC 9110 section 5.6.2: tchar
 TOKEN_CHARS = frozenset(
@@ -130,6 +131,13 @@ def _decode_rfc2231(value: str) -> str:
         return _url_unquote(encoded, encoding="latin-1")
 
 
+def _decode_bytes(data: bytes, charset: str) -> str:
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:
+        return data.decode("latin-1")
+
+
 def parse_dict_header(value: str) -> dict[str, str | None]:
     """Parse a comma-separated list of ``key=value`` pairs into a dict.
 
@@ -208,10 +216,10 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
     for name, sections in continued.items():
         if name in options or not name:
             continue
-        # Section 0 carries the charset; later extended sections are %-encoded
-        # in the same charset, plain sections are literal.
+        # Section 0 carries the charset. Extended sections are %-encoded bytes
+        # in that charset (a character may span two sections), plain ones literal.
         charset = "utf-8"
-        pieces: list[str] = []
+        raw_bytes = bytearray()
         index = 0
         while index in sections:
             text, extended = sections[index]
@@ -220,14 +228,12 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
                     cs, _, rest = text.partition("'")
                     _, _, text = rest.partition("'")
                     charset = cs.strip().lower() or "utf-8"
-                try:
-                    text = _url_unquote(text, encoding=charset, errors="replace")
-                except LookupError:
-                    text = _url_unquote(text, encoding="latin-1")
-            pieces.append(text)
+                raw_bytes += _url_unquote_to_bytes(text)
+            else:
+                raw_bytes += text.encode("utf-8")
             index += 1
-        if pieces:
-            options[name] = "".join(pieces)
+        if index:
+            options[name] = _decode_bytes(bytes(raw_bytes), charset)
     return main, options
 
 
