@@ -16,14 +16,6 @@ _TEMPLATE = jinja2.Environment(
 app = bottle.Bottle()
 
 
-def _other_rule(id: int) -> dict[str, Any]:
-    return {"id": id}
-
-
-for _i in range(EXTRA_RULES):
-    app.route(f"/r{_i}/<id:int>/x{_i}", callback=_other_rule)
-
-
 @app.get("/plaintext")
 def plaintext() -> str:
     bottle.response.content_type = "text/plain"
@@ -33,6 +25,14 @@ def plaintext() -> str:
 @app.get("/json")
 def json() -> dict[str, Any]:
     return {"message": "Hello, World!"}
+
+
+def _other_rule(id: int) -> dict[str, Any]:
+    return {"id": id}
+
+
+for _i in range(EXTRA_RULES):
+    app.route(f"/r{_i}/<id:int>/x{_i}", callback=_other_rule)
 
 
 @app.get("/users/<user_id:int>/posts/<slug>")

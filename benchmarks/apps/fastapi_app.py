@@ -18,14 +18,6 @@ templates = Jinja2Templates(directory=TEMPLATE_DIR)
 app = FastAPI()
 
 
-async def other(id: int) -> dict[str, Any]:
-    return {"id": id}
-
-
-for _i in range(EXTRA_RULES):
-    app.add_api_route(f"/r{_i}/{{id}}/x{_i}", other, methods=["GET"])
-
-
 @app.get("/plaintext", response_class=PlainTextResponse)
 async def plaintext() -> str:
     return "Hello, World!"
@@ -34,6 +26,14 @@ async def plaintext() -> str:
 @app.get("/json")
 async def json() -> dict[str, Any]:
     return {"message": "Hello, World!"}
+
+
+async def other(id: int) -> dict[str, Any]:
+    return {"id": id}
+
+
+for _i in range(EXTRA_RULES):
+    app.add_api_route(f"/r{_i}/{{id}}/x{_i}", other, methods=["GET"])
 
 
 @app.get("/users/{user_id}/posts/{slug}")

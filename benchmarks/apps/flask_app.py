@@ -15,15 +15,6 @@ from ._data import EXTRA_RULES, TEMPLATE_DIR, fortune_rows
 app = Flask(__name__, template_folder=TEMPLATE_DIR)
 
 
-def _other_rule(id: int) -> dict[str, Any]:
-    return {"id": id}
-
-
-# Registered before the users rule so that its match has a realistic table to get through.
-for _i in range(EXTRA_RULES):
-    app.add_url_rule(f"/r{_i}/<int:id>/x{_i}", f"other_{_i}", _other_rule)
-
-
 @app.route("/plaintext")
 def plaintext() -> tuple[str, int, dict[str, str]]:
     return "Hello, World!", 200, {"Content-Type": "text/plain"}
@@ -32,6 +23,15 @@ def plaintext() -> tuple[str, int, dict[str, str]]:
 @app.route("/json")
 def json() -> dict[str, Any]:
     return {"message": "Hello, World!"}
+
+
+def _other_rule(id: int) -> dict[str, Any]:
+    return {"id": id}
+
+
+# Registered before the users rule so that its match has a realistic table to get through.
+for _i in range(EXTRA_RULES):
+    app.add_url_rule(f"/r{_i}/<int:id>/x{_i}", f"other_{_i}", _other_rule)
 
 
 @app.route("/users/<int:user_id>/posts/<slug>")

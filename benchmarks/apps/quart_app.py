@@ -11,14 +11,6 @@ from ._data import EXTRA_RULES, TEMPLATE_DIR, fortune_rows
 app = Quart(__name__, template_folder=TEMPLATE_DIR)
 
 
-async def _other_rule(id: int) -> dict[str, Any]:
-    return {"id": id}
-
-
-for _i in range(EXTRA_RULES):
-    app.add_url_rule(f"/r{_i}/<int:id>/x{_i}", f"other_{_i}", _other_rule)
-
-
 @app.route("/plaintext")
 async def plaintext() -> tuple[str, int, dict[str, str]]:
     return "Hello, World!", 200, {"Content-Type": "text/plain"}
@@ -27,6 +19,14 @@ async def plaintext() -> tuple[str, int, dict[str, str]]:
 @app.route("/json")
 async def json() -> dict[str, Any]:
     return {"message": "Hello, World!"}
+
+
+async def _other_rule(id: int) -> dict[str, Any]:
+    return {"id": id}
+
+
+for _i in range(EXTRA_RULES):
+    app.add_url_rule(f"/r{_i}/<int:id>/x{_i}", f"other_{_i}", _other_rule)
 
 
 @app.route("/users/<int:user_id>/posts/<slug>")
