@@ -20,6 +20,7 @@ SALT_CHARS = string.ascii_letters + string.digits
 
 DEFAULT_PBKDF2_ITERATIONS = 600_000
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
+_SCRYPT_MAXMEM = 2**30  # 1 GiB; the default parameters need 32 MiB
 
 _drive_re = re.compile(r"[A-Za-z]:")
 
@@ -49,8 +50,12 @@ def _hash_internal(method: str, salt: str, password: str | bytes) -> tuple[str, 
             n, r, p = (int(a) for a in args)
         else:
             raise ValueError("scrypt takes 'scrypt' or 'scrypt:n:r:p'.")
-        # OpenSSL needs about 128 * n * r * p bytes; allow a little more.
-        maxmem = 132 * n * r * p
+        # OpenSSL needs 128 * r * (n + p + 2) bytes; refuse absurd parameters
+        # (for example from a corrupted stored hash) instead of allocating them.
+        needed = 128 * r * (n + p + 2)
+        if n < 2 or r < 1 or p < 1 or needed > _SCRYPT_MAXMEM:
+            raise ValueError("scrypt parameters out of range.")
+        maxmem = needed + 2**16
         digest = hashlib.scrypt(pw_b, salt=salt_b, n=n, r=r, p=p, maxmem=maxmem)
         return digest.hex(), f"scrypt:{n}:{r}:{p}"
     if name == "pbkdf2":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import sys
 import typing as t
 from collections.abc import Callable
 from unicodedata import normalize
@@ -140,12 +139,10 @@ def import_string(import_name: str, silent: bool = False) -> t.Any:
     try:
         try:
             return importlib.import_module(name)
-        except ImportError:
-            if "." not in name:
-                raise
-            # Maybe a module attribute; if the module itself raised an
-            # unrelated ImportError, importing it below raises it again.
-            if name in sys.modules:
+        except ImportError as e:
+            # Only "no module of that exact name" means "maybe an attribute";
+            # an ImportError from inside the module is the real error.
+            if "." not in name or e.name != name:
                 raise
         module_name, _, obj_name = name.rpartition(".")
         module = importlib.import_module(module_name)

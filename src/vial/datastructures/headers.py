@@ -311,14 +311,14 @@ class Headers:
 
     def setlist(self, key: str, values: Iterable[t.Any]) -> None:
         """Replace every value of header ``key`` with ``values`` (none removes it)."""
-        it = iter(values)
-        first = next(it, _missing)
-        if first is _missing:
+        # Validate everything first, so a bad value leaves the headers unchanged.
+        name = _name(key)
+        items = [(name, _value(v)) for v in values]
+        if not items:
             self.remove(key)
             return
-        self.set(key, first)
-        for value in it:
-            self.add(key, value)
+        self.set(key, items[0][1])
+        self._list.extend(items[1:])
 
     def setdefault(self, key: str, default: t.Any) -> str:
         """The first value of ``key``; when missing, add ``default`` and return it as str."""
@@ -400,16 +400,16 @@ class Headers:
             a mapping (list or tuple values add several headers) or an iterable
             of ``(name, value)`` pairs.
         """
-        append = self._list.append
+        # Validate everything first, so a bad pair leaves the headers unchanged.
+        new: list[tuple[str, str]] = []
         if arg is not None:
             if isinstance(arg, Headers) and not isinstance(arg, EnvironHeaders):
-                # Already validated.
-                self._list.extend(arg._list)
+                new.extend(arg._list)  # already validated
             else:
-                for key, value in _iter_header_items(arg):
-                    append((_name(key), _value(value)))
-        for key, value in _iter_header_items(kwargs):
-            append((_name(key), _value(value)))
+                new.extend((_name(k), _value(v)) for k, v in _iter_header_items(arg))
+        if kwargs:
+            new.extend((_name(k), _value(v)) for k, v in _iter_header_items(kwargs))
+        self._list.extend(new)
 
     def update(self, arg: t.Any = None, /, **kwargs: t.Any) -> None:
         """Replace headers with those from ``arg`` and ``kwargs``.

@@ -650,6 +650,10 @@ class CombinedMultiDict(_ImmutableMultiDictMixin, MultiDict[K, V]):
             return self.to_dict(flat=False) == MultiDict(other).to_dict(flat=False)
         return NotImplemented
 
+    def __ne__(self, other: object) -> bool:
+        rv = self.__eq__(other)
+        return rv if rv is NotImplemented else not rv
+
     __hash__ = _ImmutableMultiDictMixin.__hash__  # type: ignore[assignment]
 
     def _lists(self) -> Iterator[tuple[K, list[V]]]:
