@@ -52,30 +52,32 @@ class ConfigAttribute(t.Generic[T]):
 
 
 def _import_string(import_name: str) -> t.Any:
-    """Import ``"package.module"``, ``"package.module.attr"`` or ``"package.module:attr"``."""
+    """Import ``"pkg.module"``, ``"pkg.module.attr"`` or ``"pkg.module:attr.attr"``."""
     if ":" in import_name:
         module_name, _, attr_path = import_name.partition(":")
-        obj: t.Any = importlib.import_module(module_name)
-        for attr in attr_path.split("."):
-            obj = getattr(obj, attr)
-        return obj
-    module_name, _, attr = import_name.rpartition(".")
-    if not module_name:
-        return importlib.import_module(import_name)
-    module = importlib.import_module(module_name)
-    try:
-        return getattr(module, attr)
-    except AttributeError:
-        # A submodule its package does not import.
-        try:
+    else:
+        module_name, _, attr_path = import_name.rpartition(".")
+        if not module_name:
             return importlib.import_module(import_name)
-        except ModuleNotFoundError as e:
-            if e.name != import_name:
+    obj: t.Any = importlib.import_module(module_name)
+    for attr in attr_path.split("."):
+        try:
+            obj = getattr(obj, attr)
+        except AttributeError:
+            if not isinstance(obj, types.ModuleType):
                 raise
-            raise ImportError(
-                f"Module {module_name!r} has no attribute or submodule {attr!r}.",
-                name=import_name,
-            ) from None
+            # A submodule its package does not import.
+            full_name = f"{obj.__name__}.{attr}"
+            try:
+                obj = importlib.import_module(full_name)
+            except ModuleNotFoundError as e:
+                if e.name != full_name:
+                    raise
+                raise ImportError(
+                    f"Module {obj.__name__!r} has no attribute or submodule {attr!r}.",
+                    name=full_name,
+                ) from None
+    return obj
 
 
 class Config(dict[str, t.Any]):

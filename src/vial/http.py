@@ -230,10 +230,15 @@ def parse_set_header(
     return HeaderSet(items, on_update)
 
 
+def _is_valid_etag(tag: str) -> bool:
+    return '"' not in tag and not _FORBIDDEN.intersection(tag)
+
+
 def parse_etags(value: str | None) -> ETags:
     """Parse an ``If-Match`` / ``If-None-Match`` header into an :class:`~vial.datastructures.ETags`.
 
-    Unquoted tags are accepted too. Never raises.
+    Unquoted tags are accepted too; tags containing ``"``, CR, LF or NUL are
+    dropped. Never raises.
 
     :param value: the header value.
     """
@@ -249,7 +254,8 @@ def parse_etags(value: str | None) -> ETags:
         if not item:
             continue
         tag, is_weak = unquote_etag(item)
-        (weak if is_weak else strong).append(tag)
+        if _is_valid_etag(tag):
+            (weak if is_weak else strong).append(tag)
     return ETags(strong, weak)
 
 
@@ -263,7 +269,8 @@ def parse_if_range_header(value: str | None) -> IfRange:
     date = parse_date(value)
     if date is not None:
         return IfRange(date=date)
-    return IfRange(unquote_etag(value)[0])
+    tag = unquote_etag(value)[0]
+    return IfRange(tag if _is_valid_etag(tag) else None)
 
 
 def _parse_position(raw: str) -> int | None:

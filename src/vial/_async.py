@@ -1,0 +1,53 @@
+"""Running coroutines from synchronous code, and sync code from the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import typing as t
+from contextvars import ContextVar
+
+_T = t.TypeVar("_T")
+
+#: The event loop of the ASGI server, visible in worker threads (context is copied there),
+#: so that sync code running in a thread hands coroutines back to the loop.
+server_loop: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar(
+    "vial.server_loop", default=None
+)
+
+
+class _LoopHolder:
+    """Owns one thread's private loop and closes it when the thread ends."""
+
+    __slots__ = ("loop",)
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        if not self.loop.is_closed():
+            self.loop.close()
+
+
+_thread_loops = threading.local()
+
+
+def run_coroutine_sync(coro: t.Coroutine[t.Any, t.Any, _T]) -> _T:
+    """Run ``coro`` to completion from synchronous code and return its result.
+
+    In a worker thread of the ASGI server the coroutine runs on the server's loop.
+    Elsewhere (WSGI) each thread reuses one private loop, created on first use,
+    rather than paying for a new loop per call.
+    """
+    loop = server_loop.get()
+    if loop is not None and loop.is_running():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not loop:
+            return asyncio.run_coroutine_threadsafe(coro, loop).result()
+    holder: _LoopHolder | None = getattr(_thread_loops, "holder", None)
+    if holder is None or holder.loop.is_closed():
+        holder = _thread_loops.holder = _LoopHolder()
+    return holder.loop.run_until_complete(coro)

@@ -1,0 +1,795 @@
+"""The application object: registration, configuration and the request pipeline."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import sys
+import typing as t
+from datetime import timedelta
+from itertools import chain
+from threading import Lock
+from urllib.parse import quote
+
+from . import _async
+from .config import Config, ConfigAttribute
+from .ctx import AppContext, RequestContext, _AppCtxGlobals
+from .datastructures import ImmutableDict
+from .exceptions import (
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+)
+from .globals import _cv_app, _cv_request, request_ctx
+from .response_making import make_response_from_return_value
+from .routing import BuildError, Map, MapAdapter, RequestRedirect, RoutingException, Rule
+from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from .signals import (
+    appcontext_tearing_down,
+    got_request_exception,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+from .wrappers.request import Request
+from .wrappers.response import Response
+
+if t.TYPE_CHECKING:
+    from .asgi import ASGIApp
+    from .json.provider import JSONProvider
+    from .sessions import SessionInterface
+    from .testing import VialClient
+    from .typing import (
+        ErrorHandlerCallable,
+        ResponseReturnValue,
+        StartResponse,
+        TeardownCallable,
+        WSGIEnvironment,
+    )
+
+T_teardown = t.TypeVar("T_teardown", bound=t.Callable[..., t.Any])
+T_shell_context_processor = t.TypeVar("T_shell_context_processor", bound=t.Callable[..., t.Any])
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+
+
+def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(seconds=value)
+
+
+def _default_json_provider_class() -> type[JSONProvider]:
+    from .json.provider import default_provider_class
+
+    return default_provider_class()
+
+
+class Vial(Scaffold):
+    """The central object of a vial application; Flask's ``Flask`` class.
+
+    :param import_name: the name of the app's module or package, usually ``__name__``.
+    :param static_url_path: URL prefix of the static route (``/static`` by default).
+    :param static_folder: folder of static files, relative to :attr:`root_path`.
+    :param static_host: the host of the static route, with ``host_matching``.
+    :param host_matching: match rules by host as well as path.
+    :param subdomain_matching: match subdomains relative to ``SERVER_NAME``.
+    :param template_folder: folder of templates, relative to :attr:`root_path`.
+    :param instance_path: the instance folder (``instance/`` beside the app by default).
+    :param instance_relative_config: load relative config files from the instance folder.
+    :param root_path: the app's folder, when it cannot be found from ``import_name``.
+    """
+
+    request_class: type[Request] = Request
+    response_class: type[Response] = Response
+    app_ctx_globals_class = _AppCtxGlobals
+    config_class = Config
+    url_rule_class = Rule
+    url_map_class = Map
+    test_client_class: type[VialClient] | None = None
+    jinja_options: dict[str, t.Any] = {}
+
+    testing = ConfigAttribute[bool]("TESTING")
+    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
+    permanent_session_lifetime = ConfigAttribute[timedelta](
+        "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
+    )
+
+    default_config = ImmutableDict(
+        {
+            "DEBUG": None,
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": None,
+            "SECRET_KEY": None,
+            "SECRET_KEY_FALLBACKS": None,
+            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
+            "USE_X_SENDFILE": False,
+            "TRUSTED_HOSTS": None,
+            "SERVER_NAME": None,
+            "APPLICATION_ROOT": "/",
+            "SESSION_COOKIE_NAME": "session",
+            "SESSION_COOKIE_DOMAIN": None,
+            "SESSION_COOKIE_PATH": None,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SECURE": False,
+            "SESSION_COOKIE_PARTITIONED": False,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_REFRESH_EACH_REQUEST": True,
+            "MAX_CONTENT_LENGTH": None,
+            "MAX_FORM_MEMORY_SIZE": 500_000,
+            "MAX_FORM_PARTS": 1_000,
+            "SEND_FILE_MAX_AGE_DEFAULT": None,
+            "TRAP_BAD_REQUEST_ERRORS": None,
+            "TRAP_HTTP_EXCEPTIONS": False,
+            "EXPLAIN_TEMPLATE_LOADING": False,
+            "PREFERRED_URL_SCHEME": "http",
+            "TEMPLATES_AUTO_RELOAD": None,
+            "MAX_COOKIE_SIZE": 4093,
+            "PROVIDE_AUTOMATIC_OPTIONS": True,
+            "ASGI_THREAD_POOL_SIZE": 40,
+            "ASGI_BODY_TIMEOUT": 60.0,
+            "ASGI_BODY_SPOOL_SIZE": 1024 * 1024,
+            "WEBSOCKET_MAX_MESSAGE_SIZE": 1024 * 1024,
+        }
+    )
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(
+            import_name=import_name,
+            static_folder=static_folder,
+            static_url_path=static_url_path,
+            template_folder=template_folder,
+            root_path=root_path,
+        )
+        if instance_path is None:
+            instance_path = self.auto_find_instance_path()
+        elif not os.path.isabs(instance_path):
+            raise ValueError("If an instance path is provided it must be absolute. A relative path was given instead.")
+        self.instance_path = instance_path
+        self.config = self.make_config(instance_relative_config)
+        self.aborter = self.make_aborter()
+        self.json: JSONProvider = self.json_provider_class(self)
+        self.url_build_error_handlers: list[t.Callable[[Exception, str, dict[str, t.Any]], str]] = []
+        self.teardown_appcontext_funcs: list[TeardownCallable] = []
+        self.shell_context_processors: list[t.Callable[[], dict[str, t.Any]]] = []
+        self.blueprints: dict[str, t.Any] = {}
+        self.extensions: dict[str, t.Any] = {}
+        self.url_map = self.url_map_class(host_matching=host_matching)
+        self.subdomain_matching = subdomain_matching
+        self._got_first_request = False
+        self._sync_cache: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
+        self._logger: logging.Logger | None = None
+        self._logger_lock = Lock()
+        self._asgi: ASGIApp | None = None
+        self._session_interface: SessionInterface | None = None
+        self._jinja_env: t.Any = None
+        self._cli: t.Any = None
+        self.template_context_processors[None].append(_default_template_ctx_processor)
+        if self.has_static_folder:
+            assert bool(static_host) == host_matching, (
+                "Invalid static_host/host_matching combination"
+            )
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                host=static_host,
+                view_func=self.send_static_file,
+            )
+
+    json_provider_class: type[JSONProvider] = t.cast("type[JSONProvider]", None)
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+
+    # -- identity and configuration -------------------------------------------------------------
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        """The app's name: the import name, or the script's name when run as ``__main__``."""
+        if self.import_name == "__main__":
+            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
+            if fn is None:
+                return "__main__"
+            return os.path.splitext(os.path.basename(fn))[0]
+        return self.import_name
+
+    @property
+    def debug(self) -> bool:
+        """Debug mode (the ``DEBUG`` config key)."""
+        return bool(self.config["DEBUG"])
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+        if self.config["TEMPLATES_AUTO_RELOAD"] is None and self._jinja_env is not None:
+            self._jinja_env.auto_reload = value
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The app's logger, named after the app (a default handler is added if none is set)."""
+        if self._logger is None:
+            with self._logger_lock:
+                if self._logger is None:
+                    from .logging import create_logger
+
+                    self._logger = create_logger(self)
+        return self._logger
+
+    def make_config(self, instance_relative: bool = False) -> Config:
+        """Create :attr:`config` from :attr:`default_config` (``VIAL_DEBUG`` sets DEBUG)."""
+        root_path = self.instance_path if instance_relative else self.root_path
+        defaults = dict(self.default_config)
+        debug_env = os.environ.get("VIAL_DEBUG")
+        if debug_env is not None:
+            defaults["DEBUG"] = debug_env.lower() not in {"0", "false", "no", ""}
+        return self.config_class(root_path, defaults)
+
+    def make_aborter(self) -> t.Any:
+        """The :class:`~vial.exceptions.Aborter` used by ``vial.abort``."""
+        from .exceptions import Aborter
+
+        return Aborter()
+
+    def auto_find_instance_path(self) -> str:
+        """``instance/`` beside the app's package (or ``<prefix>/var/<name>-instance`` when installed)."""
+        prefix, package_path = find_package(self.import_name)
+        if prefix is None:
+            return os.path.join(package_path, "instance")
+        return os.path.join(prefix, "var", f"{self.name}-instance")
+
+    def open_instance_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> t.IO[t.Any]:
+        """Open a file in the instance folder (writing is allowed there)."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)  # noqa: SIM115 - the caller closes it
+        return open(path, mode, encoding=encoding or "utf-8")  # noqa: SIM115
+
+    @property
+    def session_interface(self) -> SessionInterface:
+        """How sessions are loaded and saved (signed cookies by default); replaceable."""
+        if self._session_interface is None:
+            from .sessions import SecureCookieSessionInterface
+
+            self._session_interface = SecureCookieSessionInterface()
+        return self._session_interface
+
+    @session_interface.setter
+    def session_interface(self, value: SessionInterface) -> None:
+        self._session_interface = value
+
+    def _check_setup_finished(self, f_name: str) -> None:
+        if self._got_first_request:
+            raise AssertionError(
+                f"The setup method '{f_name}' can no longer be called on the application. It"
+                " has already handled its first request, any changes will not be applied"
+                " consistently.\nMake sure all imports, decorators, functions, etc. needed to"
+                " set up the application are done before running it."
+            )
+
+    # -- routes --------------------------------------------------------------------------------
+
+    @setupmethod
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Register a URL rule, and ``view_func`` as the view of its endpoint.
+
+        :param rule: the URL rule string.
+        :param endpoint: the endpoint name (the function's name by default).
+        :param view_func: the view; may be omitted and attached later with :meth:`endpoint`.
+        :param provide_automatic_options: answer OPTIONS automatically (default: unless the
+            view handles OPTIONS itself).
+        :param options: ``methods``, ``defaults``, ``strict_slashes`` ... for the Rule.
+        """
+        if endpoint is None:
+            endpoint = _endpoint_from_view_func(view_func)  # type: ignore[arg-type]
+        options["endpoint"] = endpoint
+        methods = options.pop("methods", None)
+        if methods is None:
+            methods = getattr(view_func, "methods", None) or ("GET",)
+        if isinstance(methods, str):
+            raise TypeError(
+                "Allowed methods must be a list of strings, for example:"
+                ' @app.route(..., methods=["POST"])'
+            )
+        methods = {item.upper() for item in methods}
+        required_methods = set(getattr(view_func, "required_methods", ()))
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
+        if provide_automatic_options is None:
+            if "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]:
+                provide_automatic_options = True
+                required_methods.add("OPTIONS")
+            else:
+                provide_automatic_options = False
+        methods |= required_methods
+        rule_obj = self.url_rule_class(rule, methods=methods, **options)
+        rule_obj.provide_automatic_options = provide_automatic_options
+        self.url_map.add(rule_obj)
+        if view_func is not None:
+            old_func = self.view_functions.get(endpoint)
+            if old_func is not None and old_func != view_func:
+                raise AssertionError(
+                    "View function mapping is overwriting an existing endpoint function:"
+                    f" {endpoint}"
+                )
+            self.view_functions[endpoint] = view_func
+
+    def match_url(self, request: Request) -> tuple[Rule, dict[str, t.Any]]:
+        """Find the rule and arguments for ``request`` (raises the routing HTTP errors)."""
+        url_map = self.url_map
+        if url_map.host_matching or self.subdomain_matching:
+            adapter = self.create_url_adapter(request)
+            assert adapter is not None
+            rule, args = adapter.match(return_rule=True)
+            return t.cast(Rule, rule), args
+        try:
+            return url_map.match_path(request.path, request.method)
+        except RequestRedirect as redirect:
+            # Redirects are rare: only now build the absolute target with the query string.
+            try:
+                url_map.match_path(
+                    request.path,
+                    request.method,
+                    script_name=quote(request.root_path, safe="/"),
+                    query_string=request.environ.get("QUERY_STRING", ""),
+                )
+            except RequestRedirect as full:
+                redirect = full
+            if "://" not in redirect.new_url:
+                redirect.new_url = f"{request.scheme}://{request.host}{redirect.new_url}"
+            raise redirect from None
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Bind the URL map to a request, or to SERVER_NAME when there is no request."""
+        config = self.config
+        if request is not None:
+            server_name = config["SERVER_NAME"]
+            if self.url_map.host_matching or self.subdomain_matching:
+                subdomain = None if self.subdomain_matching else self.url_map.default_subdomain or None
+                return self.url_map.bind_to_environ(
+                    request.environ, server_name=server_name, subdomain=subdomain
+                )
+            return self.url_map.bind(
+                server_name or request.host,
+                script_name=request.root_path or "/",
+                url_scheme=request.scheme,
+                default_method=request.method,
+                path_info=request.path,
+                query_args=request.environ.get("QUERY_STRING", ""),
+            )
+        if config["SERVER_NAME"] is not None:
+            return self.url_map.bind(
+                config["SERVER_NAME"],
+                script_name=config["APPLICATION_ROOT"],
+                url_scheme=config["PREFERRED_URL_SCHEME"],
+            )
+        return None
+
+    def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
+        """Run the ``url_defaults`` functions of the app and the endpoint's blueprints."""
+        names: t.Iterable[str | None] = (None,)
+        if "." in endpoint:
+            parts = endpoint.split(".")[:-1]
+            names = chain(names, (".".join(parts[:i]) for i in range(1, len(parts) + 1)))
+        for name in names:
+            if name in self.url_default_functions:
+                for func in self.url_default_functions[name]:
+                    func(endpoint, values)
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: t.Any,
+    ) -> str:
+        """Build the URL of ``endpoint``; see :func:`vial.url_for`."""
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None:
+            url_adapter = req_ctx.url_adapter
+            blueprint_name = req_ctx.request.blueprint
+            if endpoint[:1] == ".":
+                endpoint = f"{blueprint_name}{endpoint}" if blueprint_name is not None else endpoint[1:]
+            if _external is None:
+                _external = _scheme is not None
+        else:
+            app_ctx = _cv_app.get(None)
+            url_adapter = app_ctx.url_adapter if app_ctx is not None else self.create_url_adapter(None)
+            if url_adapter is None:
+                raise RuntimeError(
+                    "Unable to build URLs outside an active request without 'SERVER_NAME'"
+                    " configured. Also configure 'APPLICATION_ROOT' and"
+                    " 'PREFERRED_URL_SCHEME' as needed."
+                )
+            if _external is None:
+                _external = True
+        if _scheme is not None and not _external:
+            raise ValueError("When specifying '_scheme', '_external' must be True.")
+        self.inject_url_defaults(endpoint, values)
+        assert url_adapter is not None
+        try:
+            rv = url_adapter.build(
+                endpoint, values, method=_method, url_scheme=_scheme, force_external=_external
+            )
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            rv = f"{rv}#{quote(_anchor, safe='%!#$&()*+,/:;=?@')}"
+        return rv
+
+    def handle_url_build_error(self, error: BuildError, endpoint: str, values: dict[str, t.Any]) -> str:
+        """Try the ``url_build_error_handlers``; re-raise the BuildError when none answers."""
+        for handler in self.url_build_error_handlers:
+            try:
+                rv = handler(error, endpoint, values)
+            except BuildError as e:
+                error = e
+            else:
+                if rv is not None:
+                    return rv
+        if error is sys.exc_info()[1]:
+            raise
+        raise error
+
+    def redirect(self, location: str, code: int = 302) -> Response:
+        """A redirect response; used by :func:`vial.redirect` inside an app context."""
+        from .helpers import _redirect
+
+        return _redirect(location, code, self.response_class)
+
+    # -- hooks only the app has -------------------------------------------------------------------
+
+    @setupmethod
+    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
+        """Run ``f(error_or_None)`` when the app context is popped."""
+        self.teardown_appcontext_funcs.append(f)
+        return f
+
+    @setupmethod
+    def shell_context_processor(self, f: T_shell_context_processor) -> T_shell_context_processor:
+        """Register a function whose dict is added to ``vial shell``'s namespace."""
+        self.shell_context_processors.append(f)
+        return f
+
+    # -- async support ----------------------------------------------------------------------------
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Return a sync callable for ``func`` (async functions are wrapped to run to completion)."""
+        cached = self._sync_cache.get(func)
+        if cached is not None:
+            return cached
+        wrapped = self.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
+        try:
+            self._sync_cache[func] = wrapped
+        except TypeError:  # unhashable callables are rare; skip the cache for them
+            pass
+        return wrapped
+
+    def async_to_sync(self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]) -> t.Callable[..., t.Any]:
+        """Wrap a coroutine function so sync code can call it (on a reused event loop)."""
+
+        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return _async.run_coroutine_sync(func(*args, **kwargs))
+
+        run.__wrapped__ = func  # type: ignore[attr-defined]
+        return run
+
+    # -- the request pipeline -----------------------------------------------------------------------
+
+    def preprocess_request(self) -> ResponseReturnValue | None:
+        """Run URL value preprocessors and before-request hooks; a non-None hook result wins."""
+        req = request_ctx.request
+        preprocessors = self.url_value_preprocessors
+        before = self.before_request_funcs
+        if not preprocessors and not before:
+            return None
+        names = (None, *reversed(req.blueprints))
+        for name in names:
+            if name in preprocessors:
+                for url_func in preprocessors[name]:
+                    self.ensure_sync(url_func)(req.endpoint, req.view_args)
+        for name in names:
+            if name in before:
+                for before_func in before[name]:
+                    rv = self.ensure_sync(before_func)()
+                    if rv is not None:
+                        return t.cast("ResponseReturnValue", rv)
+        return None
+
+    def raise_routing_exception(self, request: Request) -> t.NoReturn:
+        """Raise the routing error stored on the request."""
+        raise t.cast(Exception, request.routing_exception)
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        """Call the matched view with its URL arguments (or answer OPTIONS automatically)."""
+        req = request_ctx.request
+        if req.routing_exception is not None:
+            self.raise_routing_exception(req)
+        rule = t.cast(Rule, req.url_rule)
+        if rule.provide_automatic_options and req.method == "OPTIONS":
+            return self.make_default_options_response()
+        view_args = t.cast("dict[str, t.Any]", req.view_args)
+        return t.cast("ResponseReturnValue", self.ensure_sync(self.view_functions[rule.endpoint])(**view_args))
+
+    def full_dispatch_request(self) -> Response:
+        """Hooks, view, error handling and after-request processing for one request."""
+        self._got_first_request = True
+        try:
+            if request_started.receivers:
+                request_started.send(self, _async_wrapper=self.ensure_sync)
+            rv = self.preprocess_request()
+            if rv is None:
+                rv = self.dispatch_request()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
+        return self.finalize_request(rv)
+
+    def finalize_request(self, rv: ResponseReturnValue | HTTPException, from_error_handler: bool = False) -> Response:
+        """Turn ``rv`` into a response and run the after-request processing."""
+        response = self.make_response(rv)
+        try:
+            response = self.process_response(response)
+            if request_finished.receivers:
+                request_finished.send(self, _async_wrapper=self.ensure_sync, response=response)
+        except Exception:
+            if not from_error_handler:
+                raise
+            self.logger.exception(
+                "Request finalizing failed with an error while handling an error"
+            )
+        return response
+
+    def make_default_options_response(self) -> Response:
+        """The automatic answer to OPTIONS: an empty 200 with an Allow header."""
+        adapter = request_ctx.url_adapter
+        assert adapter is not None
+        methods = adapter.allowed_methods()
+        rv = self.response_class()
+        rv.headers["Allow"] = ", ".join(sorted(methods))
+        return rv
+
+    def make_response(self, rv: ResponseReturnValue | HTTPException) -> Response:
+        """Turn a view's return value into a :attr:`response_class` instance (see Flask's rules)."""
+        return make_response_from_return_value(self, rv)
+
+    def process_response(self, response: Response) -> Response:
+        """Run after-request functions (this request's, the blueprints', the app's) and save the session."""
+        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        for func in ctx._after_request_functions:
+            response = self.ensure_sync(func)(response)
+        after = self.after_request_funcs
+        if after:
+            for name in chain(ctx.request.blueprints, (None,)):
+                if name in after:
+                    for func in reversed(after[name]):
+                        response = self.ensure_sync(func)(response)
+        if ctx.session_opened:
+            interface = self.session_interface
+            if not interface.is_null_session(ctx.session):
+                interface.save_session(self, ctx.session, response)
+        return response
+
+    def do_teardown_request(self, exc: BaseException | None = None) -> None:
+        """Run the teardown-request functions (blueprints', then the app's, last registered first)."""
+        funcs = self.teardown_request_funcs
+        if funcs:
+            ctx = _cv_request.get()
+            for name in chain(ctx.request.blueprints, (None,)):
+                if name in funcs:
+                    for func in reversed(funcs[name]):
+                        self.ensure_sync(func)(exc)
+        if request_tearing_down.receivers:
+            request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
+        """Run the teardown-appcontext functions, last registered first."""
+        for func in reversed(self.teardown_appcontext_funcs):
+            self.ensure_sync(func)(exc)
+        if appcontext_tearing_down.receivers:
+            appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    # -- errors --------------------------------------------------------------------------------------
+
+    def _find_error_handler(self, e: BaseException, blueprints: list[str]) -> ErrorHandlerCallable | None:
+        exc_class, code = self._get_exc_class_and_code(type(e))
+        names = (*blueprints, None)
+        spec = self.error_handler_spec
+        for c in (code, None) if code is not None else (None,):
+            for name in names:
+                handler_map = spec[name][c] if name in spec and c in spec[name] else None
+                if not handler_map:
+                    continue
+                for cls in exc_class.__mro__:
+                    handler = handler_map.get(cls)
+                    if handler is not None:
+                        return handler
+        return None
+
+    def trap_http_exception(self, e: Exception) -> bool:
+        """Whether an HTTP exception should propagate instead of becoming its response."""
+        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+            return True
+        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
+        if trap_bad_request is None and self.debug and isinstance(e, BadRequestKeyError):
+            return True
+        if trap_bad_request:
+            return isinstance(e, BadRequestKeyError) or getattr(e, "code", None) == 400
+        return False
+
+    def handle_http_exception(self, e: HTTPException) -> HTTPException | ResponseReturnValue:
+        """Answer an HTTP exception with its registered handler, or with the exception itself."""
+        if e.code is None:
+            return e
+        if isinstance(e, RoutingException):
+            return e
+        handler = self._find_error_handler(e, request_ctx.request.blueprints)
+        if handler is None:
+            return e
+        return t.cast("ResponseReturnValue", self.ensure_sync(handler)(e))
+
+    def handle_user_exception(self, e: Exception) -> HTTPException | ResponseReturnValue:
+        """Answer an exception raised by a hook or view, or re-raise it when unhandled."""
+        if isinstance(e, BadRequestKeyError) and (self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]):
+            e.show_exception = True
+        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
+            return self.handle_http_exception(e)
+        handler = self._find_error_handler(e, request_ctx.request.blueprints)
+        if handler is None:
+            raise
+        return t.cast("ResponseReturnValue", self.ensure_sync(handler)(e))
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Answer an unhandled exception with a 500 (or re-raise it when propagating)."""
+        exc_info = sys.exc_info()
+        if got_request_exception.receivers:
+            got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+        if propagate is None:
+            propagate = self.testing or self.debug
+        if propagate:
+            if exc_info[1] is e:
+                raise
+            raise e
+        self.log_exception(exc_info)
+        server_error: InternalServerError | ResponseReturnValue = InternalServerError(original_exception=e)
+        handler = self._find_error_handler(server_error, request_ctx.request.blueprints)  # type: ignore[arg-type]
+        if handler is not None:
+            server_error = self.ensure_sync(handler)(server_error)
+        return self.finalize_request(server_error, from_error_handler=True)
+
+    def log_exception(self, exc_info: t.Any) -> None:
+        """Log an unhandled exception (request-derived text is escaped first)."""
+        from .logging import sanitize_for_log
+
+        req = request_ctx.request
+        try:
+            path = req.path
+        except Exception:
+            path = req.environ.get("PATH_INFO", "")
+        self.logger.error(
+            f"Exception on {sanitize_for_log(path)} [{sanitize_for_log(req.method)}]",
+            exc_info=exc_info,
+        )
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Whether teardown functions should see ``error`` as None (never, by default)."""
+        return False
+
+    # -- contexts ----------------------------------------------------------------------------------
+
+    def app_context(self) -> AppContext:
+        """A new application context (``with app.app_context(): ...``)."""
+        return AppContext(self)
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        """A new request context for a WSGI environ."""
+        return RequestContext(self, environ)
+
+    def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
+        """A request context for a made-up request; takes the test client's arguments."""
+        from .testing import EnvironBuilder
+
+        builder = EnvironBuilder(self, *args, **kwargs)
+        try:
+            return self.request_context(builder.get_environ())
+        finally:
+            builder.close()
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> VialClient:
+        """A client that sends requests to the app in-process; ``asgi=True`` uses the ASGI path."""
+        cls = self.test_client_class
+        if cls is None:
+            from .testing import VialClient as cls
+        return cls(self, use_cookies=use_cookies, **kwargs)
+
+    # -- the interfaces -----------------------------------------------------------------------------
+
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+        """The WSGI application; wrap this (not the app) in middleware, as in Flask."""
+        ctx = self.request_context(environ)
+        error: BaseException | None = None
+        try:
+            try:
+                ctx.push()
+                response = self.full_dispatch_request()
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except BaseException:
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)
+        finally:
+            preserve = environ.get("werkzeug.debug.preserve_context")
+            if preserve is not None:
+                preserve(_cv_app.get())
+                preserve(_cv_request.get())
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+        """Serve WSGI: ``gunicorn module:app``. For ASGI use :attr:`asgi`."""
+        return self.wsgi_app(environ, start_response)
+
+    @property
+    def asgi(self) -> ASGIApp:
+        """The ASGI 3 application for this app: ``uvicorn module:app.asgi``."""
+        if self._asgi is None:
+            from .asgi import ASGIApp
+
+            self._asgi = ASGIApp(self)
+        return self._asgi
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app on uvicorn (development use); ``vial run`` does the same from a shell."""
+        from .serving import run_app
+
+        if debug is not None:
+            self.debug = bool(debug)
+        run_app(self, host=host or "127.0.0.1", port=port or 5000, **options)
+
+
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """Put ``g``, ``request`` and ``session`` into every template's context."""
+    app_ctx = _cv_app.get(None)
+    req_ctx = _cv_request.get(None)
+    rv: dict[str, t.Any] = {}
+    if app_ctx is not None:
+        rv["g"] = app_ctx.g
+    if req_ctx is not None:
+        rv["request"] = req_ctx.request
+        rv["session"] = req_ctx.session
+    return rv
+
+
+Vial.json_provider_class = _default_json_provider_class()

@@ -1,0 +1,273 @@
+"""Application and request contexts, on :mod:`contextvars`."""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+from functools import update_wrapper
+
+from .globals import _cv_app, _cv_request
+from .signals import appcontext_popped, appcontext_pushed
+
+if t.TYPE_CHECKING:
+    from .app import Vial
+    from .routing import MapAdapter
+    from .sessions import SessionMixin
+    from .typing import AfterRequestCallable, WSGIEnvironment
+    from .wrappers.request import Request
+
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+_sentinel: t.Any = object()
+
+
+class _AppCtxGlobals:
+    """The ``g`` object: a plain namespace that lives as long as the app context."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, name: str, default: t.Any = None) -> t.Any:
+        """An attribute, or ``default``."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: t.Any = _sentinel) -> t.Any:
+        """Remove an attribute and return it (or ``default``)."""
+        if default is _sentinel:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: t.Any = None) -> t.Any:
+        """An attribute, set to ``default`` first when missing."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return f"<vial.g of '{ctx.app.name}'>"
+        return object.__repr__(self)
+
+
+class AppContext:
+    """Makes ``current_app`` and ``g`` available; pushed for every request and CLI command."""
+
+    def __init__(self, app: Vial) -> None:
+        self.app = app
+        self._url_adapter: MapAdapter | None = _sentinel
+        self._g: _AppCtxGlobals | None = None
+        self._cv_tokens: list[t.Any] = []
+
+    @property
+    def g(self) -> _AppCtxGlobals:
+        """The ``g`` namespace of this context (made on first use)."""
+        g = self._g
+        if g is None:
+            g = self._g = self.app.app_ctx_globals_class()
+        return g
+
+    @g.setter
+    def g(self, value: _AppCtxGlobals) -> None:
+        self._g = value
+
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL adapter used by ``url_for`` outside requests (needs SERVER_NAME)."""
+        if self._url_adapter is _sentinel:
+            self._url_adapter = self.app.create_url_adapter(None)
+        return self._url_adapter
+
+    def push(self) -> None:
+        """Make this the current app context."""
+        self._cv_tokens.append(_cv_app.set(self))
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
+        """Tear down (on the outermost pop) and restore the previous context."""
+        try:
+            if len(self._cv_tokens) == 1:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_appcontext(exc)
+        finally:
+            current = _cv_app.get(None)
+            _cv_app.reset(self._cv_tokens.pop())
+        if current is not self:
+            raise AssertionError(f"Popped wrong app context. ({current!r} instead of {self!r})")
+        if appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: t.Any, exc_value: BaseException | None, tb: t.Any) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return f"<AppContext of {self.app.name!r}>"
+
+
+class RequestContext:
+    """Holds the request, its session and URL adapter while the request is handled.
+
+    Pushing it also pushes an app context when none for this app is active.
+    """
+
+    def __init__(
+        self,
+        app: Vial,
+        environ: WSGIEnvironment,
+        request: Request | None = None,
+        session: SessionMixin | None = None,
+    ) -> None:
+        self.app = app
+        if request is None:
+            request = app.request_class(environ)
+            trusted = app.config["TRUSTED_HOSTS"]
+            if trusted is not None:
+                request.trusted_hosts = trusted
+        self.request = request
+        self._url_adapter: MapAdapter | None = _sentinel
+        self.flashes: list[tuple[str, str]] | None = None
+        self._session = session
+        self._after_request_functions: list[AfterRequestCallable] = []
+        self._cv_tokens: list[tuple[t.Any, AppContext | None]] = []
+
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL map bound to this request, for ``url_for`` (made on first use)."""
+        if self._url_adapter is _sentinel:
+            self._url_adapter = self.app.create_url_adapter(self.request)
+        return self._url_adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: MapAdapter | None) -> None:
+        self._url_adapter = value
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session, opened from the request on first use."""
+        session = self._session
+        if session is None:
+            interface = self.app.session_interface
+            session = interface.open_session(self.app, self.request)
+            if session is None:
+                session = interface.make_null_session(self.app)
+            self._session = session
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        self._session = value
+
+    @property
+    def session_opened(self) -> bool:
+        """Whether the session was used (and so must be saved)."""
+        return self._session is not None
+
+    def copy(self) -> RequestContext:
+        """A new context for the same request and session (for background work)."""
+        return self.__class__(
+            self.app, self.request.environ, request=self.request, session=self._session
+        )
+
+    def match_request(self) -> None:
+        """Match the URL; a routing error is stored on the request and raised in dispatch."""
+        request = self.request
+        try:
+            request.url_rule, request.view_args = self.app.match_url(request)
+        except Exception as error:
+            request.routing_exception = error
+
+    def push(self) -> None:
+        """Make this the current request context (and its app's context)."""
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None or app_ctx.app is not self.app:
+            app_ctx = self.app.app_context()
+            app_ctx.push()
+        else:
+            app_ctx = None
+        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        if self.request.url_rule is None and self.request.routing_exception is None:
+            self.match_request()
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
+        """Tear down the request (on the outermost pop) and restore the previous context."""
+        clear_request = len(self._cv_tokens) == 1
+        try:
+            if clear_request:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_request(exc)
+        finally:
+            try:
+                if clear_request:
+                    self.request.close()
+            finally:
+                current = _cv_request.get(None)
+                token, app_ctx = self._cv_tokens.pop()
+                _cv_request.reset(token)
+                if clear_request:
+                    self.request.environ["werkzeug.request"] = None
+                if app_ctx is not None:
+                    app_ctx.pop(exc)
+        if current is not self:
+            raise AssertionError(f"Popped wrong request context. ({current!r} instead of {self!r})")
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: t.Any, exc_value: BaseException | None, tb: t.Any) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.request.url!r} [{self.request.method}] of {self.app.name}>"
+
+
+def has_app_context() -> bool:
+    """Whether an application context is active."""
+    return _cv_app.get(None) is not None
+
+
+def has_request_context() -> bool:
+    """Whether a request context is active."""
+    return _cv_request.get(None) is not None
+
+
+def after_this_request(f: _F) -> _F:
+    """Run ``f(response)`` after this request only (a decorator usable in views)."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'after_this_request' can only be used when a request context is active, such as"
+            " in a view function."
+        )
+    ctx._after_request_functions.append(f)
+    return f
+
+
+def copy_current_request_context(f: _F) -> _F:
+    """Wrap ``f`` so it runs in a copy of the current request context (for threads, greenlets)."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'copy_current_request_context' can only be used when a request context is"
+            " active, such as in a view function."
+        )
+    ctx = ctx.copy()
+
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        with ctx:
+            return ctx.app.ensure_sync(f)(*args, **kwargs)
+
+    return t.cast(_F, update_wrapper(wrapper, f))

@@ -1,0 +1,291 @@
+"""Helpers for views: url_for, redirect, abort, make_response, flashing, files, streaming."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import typing as t
+import unicodedata
+import zlib
+from datetime import datetime
+from functools import update_wrapper
+from html import escape
+from time import time
+from urllib.parse import quote
+
+from .exceptions import NotFound
+from .globals import _cv_app, _cv_request, current_app, request_ctx, session
+from .signals import message_flashed
+
+if t.TYPE_CHECKING:
+    from .wrappers.response import Response
+
+_T = t.TypeVar("_T")
+
+
+def url_for(
+    endpoint: str,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: t.Any,
+) -> str:
+    """Build the URL of an endpoint.
+
+    :param endpoint: ``"view"``, ``"blueprint.view"``, or ``".view"`` for the current blueprint.
+    :param _anchor: a ``#fragment`` to add.
+    :param _method: pick the rule that allows this method.
+    :param _scheme: the scheme of an external URL.
+    :param _external: an absolute URL (default outside requests, or with ``_scheme``).
+    :param values: the rule's variables; unknown ones become the query string.
+    """
+    return current_app.url_for(
+        endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+    )
+
+
+def _redirect(location: str, code: int, response_class: type[Response]) -> Response:
+    from .urls import iri_to_uri
+
+    target = iri_to_uri(location)
+    body = (
+        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+        "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: "
+        f'<a href="{escape(target)}">{escape(location)}</a>. If not, click the link.\n'
+    )
+    response = response_class(body, code, mimetype="text/html")
+    response.headers["Location"] = target
+    return response
+
+
+def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:  # noqa: N803 - Flask's name
+    """A redirect to ``location`` (non-ASCII and control characters are percent-encoded)."""
+    if Response is None:
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return ctx.app.redirect(location, code)
+        from .wrappers.response import Response as response_class
+    else:
+        response_class = Response
+    return _redirect(location, code, response_class)
+
+
+def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+    """Raise the HTTP exception for ``code`` (uses the current app's aborter when there is one)."""
+    ctx = _cv_app.get(None)
+    if ctx is not None:
+        ctx.app.aborter(code, *args, **kwargs)
+    from .exceptions import abort as _abort
+
+    _abort(code, *args, **kwargs)
+
+
+def make_response(*args: t.Any) -> Response:
+    """Turn view-style return values into a response, to change it before returning it."""
+    if not args:
+        return current_app.response_class()
+    if len(args) == 1:
+        args = args[0]
+    return current_app.make_response(args)
+
+
+def get_template_attribute(template_name: str, attribute: str) -> t.Any:
+    """A macro or variable exported by a template."""
+    return getattr(current_app.jinja_env.get_template(template_name).module, attribute)
+
+
+def flash(message: str, category: str = "message") -> None:
+    """Remember a message for the next request (shown with :func:`get_flashed_messages`)."""
+    flashes = session.get("_flashes", [])
+    flashes.append((category, message))
+    session["_flashes"] = flashes
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if message_flashed.receivers:
+        message_flashed.send(app, _async_wrapper=app.ensure_sync, message=message, category=category)
+
+
+def get_flashed_messages(
+    with_categories: bool = False, category_filter: t.Iterable[str] = ()
+) -> list[str] | list[tuple[str, str]]:
+    """The flashed messages (removed from the session; repeated calls in a request agree)."""
+    flashes = request_ctx.flashes
+    if flashes is None:
+        flashes = session.pop("_flashes") if "_flashes" in session else []
+        request_ctx.flashes = flashes
+    if category_filter:
+        wanted = set(category_filter)
+        flashes = [f for f in flashes if f[0] in wanted]
+    if with_categories:
+        return [tuple(f) for f in flashes]  # type: ignore[misc]
+    return [f[1] for f in flashes]
+
+
+def stream_with_context(generator_or_function: t.Any) -> t.Any:
+    """Keep the request context pushed while a streamed response's generator runs."""
+    try:
+        gen = iter(generator_or_function)
+    except TypeError:
+
+        def decorator(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return stream_with_context(generator_or_function(*args, **kwargs))
+
+        return update_wrapper(decorator, generator_or_function)
+
+    def generator() -> t.Iterator[t.Any]:
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            raise RuntimeError(
+                "'stream_with_context' can only be used when a request context is active,"
+                " such as in a view function."
+            )
+        with ctx:
+            yield None
+            try:
+                yield from gen
+            finally:
+                close = getattr(gen, "close", None)
+                if close is not None:
+                    close()
+
+    wrapped = generator()
+    next(wrapped)
+    return wrapped
+
+
+def _disposition_params(download_name: str) -> dict[str, str]:
+    try:
+        download_name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
+        quoted = quote(download_name, safe="!#$&+^`|~")
+        return {"filename": simple, "filename*": f"UTF-8''{quoted}"}
+    return {"filename": download_name}
+
+
+def send_file(
+    path_or_file: os.PathLike[str] | str | t.IO[bytes],
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    conditional: bool = True,
+    etag: bool | str = True,
+    last_modified: datetime | int | float | None = None,
+    max_age: None | int | t.Callable[[str | None], int | None] = None,
+) -> Response:
+    """Send a file, streamed in chunks, with conditional and range support.
+
+    :param path_or_file: a path (relative to the app's root) or a binary file object.
+    :param mimetype: guessed from the name when omitted.
+    :param as_attachment: ask the browser to save rather than show it.
+    :param download_name: the name the browser sees (RFC 6266 / 5987 for non-ASCII).
+    :param conditional: answer If-None-Match / If-Modified-Since / Range.
+    :param etag: compute an ETag (True), use this one (str), or none (False).
+    :param last_modified: the Last-Modified time (the file's mtime by default).
+    :param max_age: seconds to cache; None means ``no-cache`` (revalidate every time).
+    """
+    from .datastructures import Headers
+    from .wrappers.file_body import FileBody
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    environ = request_ctx.request.environ
+    path: str | None = None
+    stat: os.stat_result | None = None
+    file: t.IO[bytes] | None = None
+    if isinstance(path_or_file, (os.PathLike, str)):
+        path = os.path.join(app.root_path, os.fspath(path_or_file))
+        stat = os.stat(path)
+        if download_name is None:
+            download_name = os.path.basename(path)
+    else:
+        file = path_or_file
+    if mimetype is None:
+        if download_name is None:
+            raise TypeError(
+                "Unable to detect the MIME type because a file name is not available. Either"
+                " set 'download_name', pass a path instead of a file, or set 'mimetype'."
+            )
+        mimetype, encoding = mimetypes.guess_type(download_name)
+        if mimetype is None:
+            mimetype = "application/octet-stream"
+    headers = Headers()
+    if download_name is not None:
+        headers.set(
+            "Content-Disposition",
+            "attachment" if as_attachment else "inline",
+            **_disposition_params(download_name),
+        )
+    elif as_attachment:
+        raise TypeError("No name provided for attachment.")
+
+    size: int | None
+    if file is None:
+        assert path is not None and stat is not None
+        file = open(path, "rb")  # noqa: SIM115 - closed with the response
+        size = stat.st_size
+    else:
+        size = _file_size(file)
+    body = FileBody(file, size, path)
+    rv = app.response_class(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
+    if size is not None:
+        rv.headers["Content-Length"] = str(size)
+    if last_modified is not None:
+        rv.last_modified = last_modified
+    elif stat is not None:
+        rv.last_modified = stat.st_mtime
+    if callable(max_age):
+        max_age = max_age(path)
+    if max_age is not None:
+        if max_age > 0:
+            rv.cache_control.public = True
+        rv.cache_control.max_age = max_age
+        rv.expires = int(time() + max_age)
+    else:
+        rv.cache_control.no_cache = True
+    if isinstance(etag, str):
+        rv.set_etag(etag)
+    elif etag and path is not None and stat is not None:
+        checksum = zlib.adler32(path.encode("utf-8")) & 0xFFFFFFFF
+        rv.set_etag(f"{stat.st_mtime}-{stat.st_size}-{checksum}")
+    if conditional:
+        try:
+            rv = rv.make_conditional(environ, accept_ranges=True, complete_length=size)
+        except BaseException:
+            body.close()
+            raise
+    return rv
+
+
+def _file_size(file: t.IO[bytes]) -> int | None:
+    getbuffer = getattr(file, "getbuffer", None)
+    if getbuffer is not None:
+        return len(getbuffer()) - file.tell()
+    try:
+        fileno = file.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    try:
+        return os.fstat(fileno).st_size - file.tell()
+    except OSError:
+        return None
+
+
+def send_from_directory(
+    directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: t.Any
+) -> Response:
+    """Send ``path`` from inside ``directory``; anything escaping it (``..``, absolute, NUL) is a 404."""
+    from .security import safe_join
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    directory = os.path.join(app.root_path, os.fspath(directory))
+    joined = safe_join(directory, os.fspath(path))
+    if joined is None:
+        raise NotFound()
+    real_directory = os.path.realpath(directory)
+    real_path = os.path.realpath(joined)
+    if os.path.commonpath((real_directory, real_path)) != real_directory:
+        raise NotFound()  # a symlink pointing out of the folder
+    if not os.path.isfile(joined):
+        raise NotFound()
+    return send_file(joined, **kwargs)

@@ -1,0 +1,381 @@
+"""The test client: send requests to an app in-process, through WSGI or ASGI."""
+
+from __future__ import annotations
+
+import typing as t
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
+
+from .datastructures import Headers
+from .test_environ import EnvironBuilder, encode_multipart
+from .wrappers.request import Request
+from .wrappers.response import Response
+
+if t.TYPE_CHECKING:
+    from .app import Vial
+    from .typing import WSGIApplication, WSGIEnvironment
+
+__all__ = ["EnvironBuilder", "TestResponse", "VialClient", "encode_multipart", "run_wsgi_app"]
+
+_REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
+
+
+def run_wsgi_app(
+    app: WSGIApplication, environ: WSGIEnvironment, buffered: bool = False
+) -> tuple[t.Iterable[bytes], str, Headers]:
+    """Call a WSGI app; returns ``(body_iterable, status, headers)``.
+
+    With ``buffered`` the body is read whole (and the iterable closed) before returning.
+    """
+    response: list[t.Any] = []
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: t.Any = None) -> t.Callable[[bytes], None]:
+        if exc_info is not None and response:
+            raise exc_info[1].with_traceback(exc_info[2])
+        response[:] = [status, headers]
+        return written.append
+
+    app_rv = app(environ, start_response)
+    close = getattr(app_rv, "close", None)
+    iterator: t.Iterator[bytes] = iter(app_rv)
+    if not response:
+        # Some apps only call start_response on the first iteration.
+        first = []
+        for chunk in iterator:
+            first.append(chunk)
+            if response:
+                break
+        iterator = _chain_and_close(first, iterator, close)
+        close = None
+    if buffered:
+        try:
+            body: t.Iterable[bytes] = [*written, *iterator]
+        finally:
+            if close is not None:
+                close()
+    else:
+        body = _chain_and_close(written, iterator, close) if written or close else iterator
+    status, headers = response
+    return body, status, Headers(headers)
+
+
+class _chain_and_close:  # noqa: N801 - behaves like a function returning an iterator
+    def __init__(self, first: list[bytes], rest: t.Iterator[bytes], close: t.Callable[[], t.Any] | None) -> None:
+        self._first = list(first)
+        self._rest = rest
+        self._close = close
+
+    def __iter__(self) -> _chain_and_close:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first:
+            return self._first.pop(0)
+        return next(self._rest)
+
+    def close(self) -> None:
+        close = getattr(self._rest, "close", None)
+        if close is not None:
+            close()
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+
+class TestResponse(Response):
+    """A response as the test client returns it: adds ``request``, ``history`` and ``text``."""
+
+    __test__ = False
+    default_mimetype = None
+
+    request: Request
+    history: tuple[TestResponse, ...] = ()
+
+    def __init__(self, response: t.Any, status: str, headers: Headers, request: Request, history: tuple[TestResponse, ...] = (), **kwargs: t.Any) -> None:
+        super().__init__(response, status, headers, **kwargs)
+        self.request = request
+        self.history = history
+        self._compat_tuple = response, status, headers
+
+    def __iter__(self) -> t.Iterator[t.Any]:
+        return iter(self._compat_tuple)
+
+
+class _CookieJar:
+    """The client's cookies, keyed by (domain, path, name), with expiry."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[tuple[str, str, str], tuple[str, float | None]] = {}
+
+    def set(self, key: str, value: str, domain: str = "localhost", path: str = "/", expires: float | None = None) -> None:
+        self.cookies[(domain.lstrip("."), path, key)] = (value, expires)
+
+    def delete(self, key: str, domain: str = "localhost", path: str = "/") -> None:
+        self.cookies.pop((domain.lstrip("."), path, key), None)
+
+    def get(self, key: str, domain: str = "localhost", path: str = "/") -> str | None:
+        item = self.cookies.get((domain.lstrip("."), path, key))
+        return None if item is None else item[0]
+
+    def header_for(self, host: str, path: str) -> str | None:
+        now = datetime.now(timezone.utc).timestamp()
+        host = host.partition(":")[0]
+        pairs = []
+        for (domain, cookie_path, name), (value, expires) in list(self.cookies.items()):
+            if expires is not None and expires <= now:
+                del self.cookies[(domain, cookie_path, name)]
+                continue
+            if not (host == domain or host.endswith(f".{domain}") or domain == "localhost.local"):
+                continue
+            if not (path == cookie_path or path.startswith(cookie_path.rstrip("/") + "/") or cookie_path == "/"):
+                continue
+            pairs.append(f"{name}={value}")
+        return "; ".join(pairs) if pairs else None
+
+    def update_from(self, headers: Headers, host: str) -> None:
+        default_domain = host.partition(":")[0]
+        for header in headers.getlist("Set-Cookie"):
+            parsed: SimpleCookie = SimpleCookie()
+            try:
+                parsed.load(header)
+            except Exception:
+                continue
+            for name, morsel in parsed.items():
+                domain = morsel["domain"] or default_domain
+                path = morsel["path"] or "/"
+                expires: float | None = None
+                if morsel["max-age"]:
+                    try:
+                        expires = datetime.now(timezone.utc).timestamp() + int(morsel["max-age"])
+                    except ValueError:
+                        expires = None
+                elif morsel["expires"]:
+                    from .http import parse_date
+
+                    date = parse_date(morsel["expires"])
+                    expires = date.timestamp() if date is not None else None
+                raw_value = header.split("=", 1)[1].split(";", 1)[0] if "=" in header else ""
+                self.set(name, raw_value, domain, path, expires)
+                if expires is not None and expires <= datetime.now(timezone.utc).timestamp():
+                    self.delete(name, domain, path)
+
+
+class VialClient:
+    """Sends requests to an app in-process and returns :class:`TestResponse` objects.
+
+    ``with client:`` keeps the last request's context pushed for assertions on
+    ``request``, ``session`` and ``g``. Pass ``asgi=True`` to go through the app's
+    ASGI interface instead of WSGI (same behavior, other adapter).
+    """
+
+    __test__ = False
+
+    def __init__(self, application: Vial, response_wrapper: type[TestResponse] | None = None, use_cookies: bool = True, asgi: bool = False) -> None:
+        self.application = application
+        self.response_wrapper = response_wrapper or TestResponse
+        self._cookies: _CookieJar | None = _CookieJar() if use_cookies else None
+        self.asgi = asgi
+        self.environ_base: dict[str, t.Any] = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "vial-test-client"}
+        self.preserve_context = False
+        self._new_contexts: list[t.Any] = []
+        self._context_stack = ExitStack()
+
+    # -- cookies ---------------------------------------------------------------------------------
+
+    def get_cookie(self, key: str, domain: str = "localhost", path: str = "/") -> _Cookie | None:
+        """The cookie the client holds for ``key`` (with ``.value``), or None."""
+        if self._cookies is None:
+            raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
+        value = self._cookies.get(key, domain, path)
+        return None if value is None else _Cookie(key, value, domain, path)
+
+    def set_cookie(self, key: str, value: str = "", *, domain: str = "localhost", path: str = "/", **kwargs: t.Any) -> None:
+        """Give the client a cookie to send."""
+        if self._cookies is None:
+            raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
+        self._cookies.set(key, value, domain, path)
+
+    def delete_cookie(self, key: str, *, domain: str = "localhost", path: str = "/", **kwargs: t.Any) -> None:
+        """Remove a cookie from the client."""
+        if self._cookies is None:
+            raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
+        self._cookies.delete(key, domain, path)
+
+    # -- requests --------------------------------------------------------------------------------
+
+    def _run(self, environ: WSGIEnvironment, buffered: bool) -> tuple[t.Iterable[bytes], str, Headers]:
+        if self.asgi:
+            from .asgi_testing import run_asgi_app
+
+            return run_asgi_app(self.application, environ, buffered)
+        return run_wsgi_app(self.application, environ, buffered)
+
+    def open(self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any) -> TestResponse:
+        """Send a request; takes :class:`EnvironBuilder`'s arguments (``path``, ``method``, ``json``...)."""
+        if args and isinstance(args[0], EnvironBuilder):
+            builder = args[0]
+        elif args and isinstance(args[0], dict):
+            builder = None
+            environ = {**args[0]}
+        else:
+            builder = EnvironBuilder(self.application, *args, **kwargs)
+        if builder is not None:
+            try:
+                environ = builder.get_environ()
+            finally:
+                builder.close()
+        self._context_stack.close()
+        response = self._open_environ(environ, buffered)
+        history: list[TestResponse] = []
+        while follow_redirects and response.status_code in _REDIRECT_CODES:
+            history.append(response)
+            if len(history) > 30:
+                raise RuntimeError("More than 30 redirects: the app redirects in a loop.")
+            response.close()
+            environ = self._redirect_environ(response, environ)
+            self._context_stack.close()
+            response = self._open_environ(environ, buffered)
+            response.history = tuple(history)
+        while self._new_contexts:
+            self._context_stack.enter_context(self._new_contexts.pop())
+        return response
+
+    def _open_environ(self, environ: WSGIEnvironment, buffered: bool) -> TestResponse:
+        environ = {**self.environ_base, **environ}
+        if self._cookies is not None:
+            cookie = self._cookies.header_for(environ.get("HTTP_HOST", "localhost"), environ.get("PATH_INFO", "/"))
+            if cookie is not None:
+                environ["HTTP_COOKIE"] = cookie
+        if self.preserve_context:
+            environ["werkzeug.debug.preserve_context"] = self._new_contexts.append
+        request = Request(environ, populate_request=False)
+        body, status, headers = self._run(environ, buffered)
+        response = self.response_wrapper(body, status, headers, request=request)
+        response.json_module = self.application.json
+        if self._cookies is not None:
+            self._cookies.update_from(headers, environ.get("HTTP_HOST", "localhost"))
+        return response
+
+    def _redirect_environ(self, response: TestResponse, environ: WSGIEnvironment) -> WSGIEnvironment:
+        location = response.headers.get("Location", "")
+        parts = urlsplit(location)
+        host = parts.netloc or environ.get("HTTP_HOST", "localhost")
+        scheme = parts.scheme or environ.get("wsgi.url_scheme", "http")
+        path = parts.path or environ.get("PATH_INFO", "/")
+        if not path.startswith("/"):
+            base = environ.get("PATH_INFO", "/").rpartition("/")[0]
+            path = f"{base}/{path}"
+        script = environ.get("SCRIPT_NAME", "")
+        if script and path.startswith(script):
+            path = path[len(script):] or "/"
+        method = environ["REQUEST_METHOD"]
+        keep_body = response.status_code in (307, 308)
+        if not keep_body and method != "HEAD":
+            method = "GET"
+        builder = EnvironBuilder(
+            self.application,
+            path=path,
+            base_url=f"{scheme}://{host}{script}",
+            query_string=parts.query,
+            method=method,
+            data=environ["wsgi.input"].getvalue() if keep_body and hasattr(environ["wsgi.input"], "getvalue") else None,
+            content_type=environ.get("CONTENT_TYPE") if keep_body else None,
+        )
+        try:
+            new_environ = builder.get_environ()
+        finally:
+            builder.close()
+        for key in ("REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_AUTHORIZATION"):
+            if key in environ and (key != "HTTP_AUTHORIZATION" or host == environ.get("HTTP_HOST")):
+                new_environ[key] = environ[key]
+        return new_environ
+
+    def get(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send a GET request."""
+        return self.open(*args, method="GET", **kw)
+
+    def post(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send a POST request."""
+        return self.open(*args, method="POST", **kw)
+
+    def put(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send a PUT request."""
+        return self.open(*args, method="PUT", **kw)
+
+    def patch(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send a PATCH request."""
+        return self.open(*args, method="PATCH", **kw)
+
+    def delete(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send a DELETE request."""
+        return self.open(*args, method="DELETE", **kw)
+
+    def head(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send a HEAD request."""
+        return self.open(*args, method="HEAD", **kw)
+
+    def options(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send an OPTIONS request."""
+        return self.open(*args, method="OPTIONS", **kw)
+
+    def trace(self, *args: t.Any, **kw: t.Any) -> TestResponse:
+        """Send a TRACE request."""
+        return self.open(*args, method="TRACE", **kw)
+
+    # -- context preservation and sessions ----------------------------------------------------------
+
+    def __enter__(self) -> VialClient:
+        if self.preserve_context:
+            raise RuntimeError("Cannot nest client invocations")
+        self.preserve_context = True
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.preserve_context = False
+        self._context_stack.close()
+
+    def session_transaction(self, *args: t.Any, **kwargs: t.Any) -> t.ContextManager[t.Any]:
+        """Open the session the client would send, to read or change it in a ``with`` block."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def transaction() -> t.Iterator[t.Any]:
+            if self._cookies is None:
+                raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
+            app = self.application
+            ctx = app.test_request_context(*args, **kwargs)
+            cookie = self._cookies.header_for(ctx.request.host, ctx.request.path)
+            if cookie is not None:
+                ctx.request.environ["HTTP_COOKIE"] = cookie
+                ctx.request.__dict__.pop("cookies", None)
+            interface = app.session_interface
+            with ctx:
+                sess = interface.open_session(app, ctx.request)
+                if sess is None:
+                    raise RuntimeError("Session backend did not open a session.")
+                yield sess
+                resp = app.response_class()
+                if interface.is_null_session(sess):
+                    return
+                interface.save_session(app, sess, resp)
+            self._cookies.update_from(resp.headers, ctx.request.host)
+
+        return transaction()
+
+
+class _Cookie:
+    """A cookie held by the test client."""
+
+    __slots__ = ("key", "value", "domain", "path")
+
+    def __init__(self, key: str, value: str, domain: str, path: str) -> None:
+        self.key = key
+        self.value = value
+        self.domain = domain
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"<Cookie {self.key}={self.value!r}>"

@@ -1,0 +1,104 @@
+"""Reading a request body safely: exact lengths, size limits and truncation checks."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ..exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
+
+#: How much :meth:`BodyStream.__iter__` and form parsing ask for at a time.
+CHUNK_SIZE = 64 * 1024
+
+
+class BinaryReader(t.Protocol):
+    """Anything with a ``read(size)`` returning bytes (``wsgi.input``, a BytesIO, ...)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class BodyStream:
+    """A read-only view of the request body that never reads past its end or its limit.
+
+    With a Content-Length it yields exactly that many bytes and raises
+    :class:`~vial.exceptions.ClientDisconnected` (400) when the client sends fewer.
+    Without one it reads until the server signals the end (``wsgi.input_terminated``,
+    chunked uploads) and raises :class:`~vial.exceptions.RequestEntityTooLarge` (413)
+    as soon as more than ``limit`` bytes arrive, so a large body is never cut
+    silently and handed on as if complete.
+    """
+
+    __slots__ = ("_source", "_remaining", "_limit", "_read_so_far", "_exhausted")
+
+    def __init__(self, source: BinaryReader, length: int | None, limit: int | None) -> None:
+        if length is not None and limit is not None and length > limit:
+            raise RequestEntityTooLarge()
+        self._source = source
+        self._remaining = length
+        self._limit = limit
+        self._read_so_far = 0
+        self._exhausted = length == 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes (all that is left when ``size`` is negative)."""
+        if self._exhausted or size == 0:
+            return b""
+        if size < 0:
+            return self.readall()
+        if self._remaining is not None:
+            size = min(size, self._remaining)
+        chunk = self._source.read(size)
+        self._account(chunk, size)
+        return chunk
+
+    def readall(self) -> bytes:
+        """Read the rest of the body."""
+        parts = []
+        while True:
+            chunk = self.read(CHUNK_SIZE)
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+    def _account(self, chunk: bytes, asked: int) -> None:
+        got = len(chunk)
+        self._read_so_far += got
+        if self._remaining is not None:
+            if got == 0:
+                self._exhausted = True
+                raise ClientDisconnected(
+                    "The client sent less data than its Content-Length announced."
+                )
+            self._remaining -= got
+            if self._remaining <= 0:
+                self._exhausted = True
+        elif got == 0:
+            self._exhausted = True
+        if self._limit is not None and self._read_so_far > self._limit:
+            self._exhausted = True
+            raise RequestEntityTooLarge()
+
+    def __iter__(self) -> t.Iterator[bytes]:
+        while True:
+            chunk = self.read(CHUNK_SIZE)
+            if not chunk:
+                return
+            yield chunk
+
+    def readable(self) -> bool:
+        """Always true: this is an input stream."""
+        return True
+
+    @property
+    def bytes_read(self) -> int:
+        """How many body bytes were read so far."""
+        return self._read_so_far
+
+
+def parse_content_length(value: str | None) -> int | None:
+    """Parse a Content-Length header value; a negative or non-numeric one is a 400."""
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not value.isdigit() or not value.isascii():
+        raise BadRequest("The Content-Length header is not a non-negative integer.")
+    return int(value)

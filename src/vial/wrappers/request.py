@@ -1,0 +1,562 @@
+"""The incoming request: a lazy view over what the server handed us.
+
+Nothing is parsed until it is read: the path is decoded on first use of
+:attr:`Request.path`, the query string on :attr:`Request.args`, the body on
+:meth:`Request.get_data`, :attr:`Request.form` or :attr:`Request.json`.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from urllib.parse import quote
+
+from ..datastructures import (
+    CombinedMultiDict,
+    EnvironHeaders,
+    ImmutableMultiDict,
+    MultiDict,
+)
+from ..exceptions import BadRequest, SecurityError, UnsupportedMediaType
+from ..urls import url_decode
+from ..utils import cached_property
+from .body import CHUNK_SIZE, BodyStream, parse_content_length
+from .request_headers import RequestHeaderMixin
+
+if t.TYPE_CHECKING:
+    from ..datastructures import FileStorage
+    from ..formparser import FormDataParser
+    from ..routing import Rule
+    from ..typing import WSGIEnvironment
+
+_FORM_MIMETYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URL_SAFE = "/:@!$&'()*+,;=~"
+
+#: Query strings with more fields than this are refused (400) instead of parsed.
+DEFAULT_MAX_QUERY_FIELDS = 1000
+
+
+def _decode_wsgi_str(value: str, what: str) -> str:
+    """PEP 3333 strings carry raw bytes as latin-1; the web means UTF-8."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise BadRequest(f"The {what} is not valid UTF-8.") from None
+
+
+class UserAgent:
+    """The User-Agent header; ``str(ua)`` and ``ua.string`` give the raw value."""
+
+    __slots__ = ("string",)
+
+    def __init__(self, string: str) -> None:
+        self.string = string
+
+    def __str__(self) -> str:
+        return self.string
+
+    def __bool__(self) -> bool:
+        return bool(self.string)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, UserAgent):
+            return self.string == other.string
+        return self.string == other
+
+    def __hash__(self) -> int:
+        return hash(self.string)
+
+    def __repr__(self) -> str:
+        return f"<UserAgent {self.string!r}>"
+
+
+class Request(RequestHeaderMixin):
+    """An HTTP request, as the ``request`` global shows it to views.
+
+    :param environ: the WSGI environment (under ASGI, one built from the scope).
+    """
+
+    #: Per-request override of ``MAX_CONTENT_LENGTH`` (``None``: use the app's).
+    _max_content_length: int | None = None
+    _max_form_memory_size: int | None = None
+    _max_form_parts: int | None = None
+    #: Query-string field cap; more fields answer 400.
+    max_query_fields: int | None = DEFAULT_MAX_QUERY_FIELDS
+    #: Hosts accepted in the Host header (``None``: any); set from TRUSTED_HOSTS.
+    trusted_hosts: list[str] | None = None
+
+    parameter_storage_class: type[MultiDict[str, t.Any]] = ImmutableMultiDict
+    dict_storage_class: type[MultiDict[str, t.Any]] = ImmutableMultiDict
+
+    #: The rule that matched, its arguments, or the routing error to raise in dispatch.
+    url_rule: Rule | None = None
+    view_args: dict[str, t.Any] | None = None
+    routing_exception: Exception | None = None
+
+    def __init__(self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False) -> None:
+        self.environ = environ
+        self.shallow = shallow
+        self._form_parser: FormDataParser | None = None
+        if populate_request and not shallow:
+            environ["werkzeug.request"] = self
+
+    # -- limits (Flask reads these from the app's config) -------------------------------
+
+    def _app_config(self, key: str) -> t.Any:
+        from ..globals import _cv_app
+
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return None
+        return ctx.app.config.get(key)
+
+    @property
+    def max_content_length(self) -> int | None:
+        """The body size limit: a per-request override, else ``MAX_CONTENT_LENGTH``."""
+        if self._max_content_length is not None:
+            return self._max_content_length
+        value: int | None = self._app_config("MAX_CONTENT_LENGTH")
+        return value
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @property
+    def max_form_memory_size(self) -> int | None:
+        """The size limit of one non-file form field (``MAX_FORM_MEMORY_SIZE``)."""
+        if self._max_form_memory_size is not None:
+            return self._max_form_memory_size
+        value: int | None = self._app_config("MAX_FORM_MEMORY_SIZE")
+        return value
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+    @property
+    def max_form_parts(self) -> int | None:
+        """The most multipart parts a form may have (``MAX_FORM_PARTS``)."""
+        if self._max_form_parts is not None:
+            return self._max_form_parts
+        value: int | None = self._app_config("MAX_FORM_PARTS")
+        return value
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int | None) -> None:
+        self._max_form_parts = value
+
+    # -- the request line ------------------------------------------------------------------
+
+    @cached_property
+    def method(self) -> str:
+        """The request method, upper case."""
+        method: str = self.environ.get("REQUEST_METHOD", "GET")
+        return method.upper()
+
+    @cached_property
+    def scheme(self) -> str:
+        """``http`` or ``https`` (``ws``/``wss`` for WebSockets)."""
+        scheme: str = self.environ.get("wsgi.url_scheme", "http")
+        return scheme
+
+    @property
+    def is_secure(self) -> bool:
+        """True when the request came over TLS."""
+        return self.scheme in ("https", "wss")
+
+    @cached_property
+    def path(self) -> str:
+        """The path below the app's mount point, decoded, always starting with ``/``."""
+        environ = self.environ
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        if raw_uri and "%" in raw_uri and _BAD_PERCENT.search(raw_uri.partition("?")[0]):
+            raise BadRequest("The URL path contains invalid percent-encoding.")
+        path = _decode_wsgi_str(environ.get("PATH_INFO") or "", "URL path")
+        if "\x00" in path:
+            raise BadRequest("The URL path contains a NUL byte.")
+        if not path.startswith("/") or path.startswith("//"):
+            path = "/" + path.lstrip("/")
+        return path
+
+    @cached_property
+    def root_path(self) -> str:
+        """Where the app is mounted (``SCRIPT_NAME``), without a trailing slash."""
+        return _decode_wsgi_str(self.environ.get("SCRIPT_NAME") or "", "script name").rstrip("/")
+
+    @property
+    def script_root(self) -> str:
+        """Alias of :attr:`root_path`."""
+        return self.root_path
+
+    @cached_property
+    def query_string(self) -> bytes:
+        """The raw query string, as bytes."""
+        value: str = self.environ.get("QUERY_STRING", "")
+        return value.encode("latin-1", "replace")
+
+    @cached_property
+    def full_path(self) -> str:
+        """Path and query string: ``/page?x=1`` (``/page?`` when there is none)."""
+        return f"{self.path}?{self.query_string.decode('latin-1')}"
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        """The parsed query string; invalid encoding answers 400."""
+        qs = self.environ.get("QUERY_STRING", "")
+        if not qs:
+            return self.parameter_storage_class()
+        return url_decode(
+            qs.encode("latin-1", "replace"),
+            max_fields=self.max_query_fields,
+            cls=self.parameter_storage_class,
+        )
+
+    # -- host and URLs -----------------------------------------------------------------------
+
+    @cached_property
+    def host(self) -> str:
+        """The Host header (or the server name and port), checked against trusted hosts."""
+        environ = self.environ
+        host: str | None = environ.get("HTTP_HOST")
+        if not host:
+            host = environ.get("SERVER_NAME", "")
+            port = str(environ.get("SERVER_PORT", ""))
+            if port and (self.scheme, port) not in (("http", "80"), ("https", "443"), ("ws", "80"), ("wss", "443")):
+                host = f"{host}:{port}"
+        elif (self.scheme == "http" and host.endswith(":80")) or (
+            self.scheme == "https" and host.endswith(":443")
+        ):
+            host = host.rpartition(":")[0]
+        if any(c in host for c in "\r\n\x00/\\ ") or not host.isascii():
+            raise SecurityError("The Host header is not valid.")
+        if self.trusted_hosts is not None and not host_is_trusted(host, self.trusted_hosts):
+            raise SecurityError(f"Host {host!r} is not trusted.")
+        return host
+
+    @property
+    def root_url(self) -> str:
+        """Scheme, host and mount point, with a trailing slash."""
+        return f"{self.scheme}://{self.host}{quote(self.root_path, safe=_URL_SAFE)}/"
+
+    @property
+    def url_root(self) -> str:
+        """Alias of :attr:`root_url`."""
+        return self.root_url
+
+    @property
+    def host_url(self) -> str:
+        """Scheme and host, with a trailing slash."""
+        return f"{self.scheme}://{self.host}/"
+
+    @property
+    def base_url(self) -> str:
+        """The URL without the query string."""
+        return f"{self.root_url.rstrip('/')}{quote(self.path, safe=_URL_SAFE)}"
+
+    @property
+    def url(self) -> str:
+        """The full URL, with the query string when there is one."""
+        qs = self.environ.get("QUERY_STRING", "")
+        base = self.base_url
+        return f"{base}?{qs}" if qs else base
+
+    # -- the client ----------------------------------------------------------------------------
+
+    @property
+    def remote_addr(self) -> str | None:
+        """The address of the client (or the last proxy)."""
+        value: str | None = self.environ.get("REMOTE_ADDR")
+        return value
+
+    @property
+    def access_route(self) -> list[str]:
+        """The client and each proxy, from X-Forwarded-For, else just :attr:`remote_addr`."""
+        forwarded = self.environ.get("HTTP_X_FORWARDED_FOR")
+        if forwarded:
+            return [part.strip() for part in forwarded.split(",") if part.strip()]
+        return [self.remote_addr] if self.remote_addr else []
+
+    @cached_property
+    def user_agent(self) -> UserAgent:
+        """The User-Agent header (``str()`` of it is the raw string)."""
+        return UserAgent(self.environ.get("HTTP_USER_AGENT", ""))
+
+    # -- headers -------------------------------------------------------------------------------
+
+    @cached_property
+    def headers(self) -> EnvironHeaders:
+        """The request headers, case-insensitive and multi-valued."""
+        return EnvironHeaders(self.environ)
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """The cookies the client sent."""
+        from ..http import parse_cookie
+
+        return parse_cookie(self.environ.get("HTTP_COOKIE"))
+
+    @cached_property
+    def content_length(self) -> int | None:
+        """The Content-Length as an int (``None`` when absent); an invalid one is a 400."""
+        return parse_content_length(self.environ.get("CONTENT_LENGTH"))
+
+    @property
+    def content_type(self) -> str | None:
+        """The Content-Type header, unparsed."""
+        value: str | None = self.environ.get("CONTENT_TYPE")
+        return value
+
+    @cached_property
+    def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
+        from ..http import parse_options_header
+
+        return parse_options_header(self.environ.get("CONTENT_TYPE", ""))
+
+    @property
+    def mimetype(self) -> str:
+        """The Content-Type without parameters, lower case (``""`` when absent)."""
+        return self._parsed_content_type[0].lower()
+
+    @property
+    def mimetype_params(self) -> dict[str, str]:
+        """The Content-Type parameters, such as ``charset``."""
+        return self._parsed_content_type[1]
+
+    @property
+    def is_json(self) -> bool:
+        """True for ``application/json`` and ``application/*+json`` bodies."""
+        mimetype = self.mimetype
+        return mimetype == "application/json" or (
+            mimetype.startswith("application/") and mimetype.endswith("+json")
+        )
+
+    # -- the body ------------------------------------------------------------------------------
+
+    @cached_property
+    def stream(self) -> BodyStream:
+        """The raw body as a stream, bounded by its length and by :attr:`max_content_length`."""
+        environ = self.environ
+        length = self.content_length
+        if length is None and not environ.get("wsgi.input_terminated"):
+            # Without a length, reading is only safe when the server marks the end.
+            length = 0
+        return BodyStream(environ["wsgi.input"], length, self.max_content_length)
+
+    @property
+    def input_stream(self) -> t.Any:
+        """The server's own input stream, unguarded. Prefer :attr:`stream`."""
+        return self.environ["wsgi.input"]
+
+    def get_data(self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False) -> t.Any:
+        """Read the whole body.
+
+        :param cache: keep the bytes so later calls (and :attr:`form`) see them.
+        :param as_text: decode as UTF-8.
+        :param parse_form_data: parse form bodies first; then the raw bytes are empty.
+        """
+        if parse_form_data:
+            self._load_form_data()
+        data: bytes | None = self.__dict__.get("_cached_data")
+        if data is None:
+            if self._form_parser is not None and not self.__dict__.get("_form_from_data"):
+                data = b""
+            else:
+                data = self.stream.read()
+            if cache:
+                self.__dict__["_cached_data"] = data
+        if as_text:
+            return data.decode("utf-8", "replace")
+        return data
+
+    @property
+    def data(self) -> bytes:
+        """The body as bytes (read and cached on first access)."""
+        data: bytes = self.get_data(parse_form_data=True)
+        return data
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        form: MultiDict[str, str]
+        files: MultiDict[str, FileStorage]
+        if self.mimetype in _FORM_MIMETYPES:
+            form, files = self._parse_form()
+        else:
+            form, files = MultiDict(), MultiDict()
+        self.__dict__["form"] = self.parameter_storage_class(form)
+        self.__dict__["files"] = self.dict_storage_class(files)
+
+    def _parse_form(self) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
+        from ..formparser import FormDataParser
+
+        parser_kwargs: dict[str, t.Any] = {
+            "content_length": self.content_length,
+            "max_content_length": self.max_content_length,
+        }
+        memory = self.max_form_memory_size
+        if memory is not None:
+            parser_kwargs["max_form_memory_size"] = memory
+        parts = self.max_form_parts
+        if parts is not None:
+            parser_kwargs["max_form_parts"] = parts
+        parser = FormDataParser(self.mimetype, self.mimetype_params, **parser_kwargs)
+        self._form_parser = parser
+        cached = self.__dict__.get("_cached_data")
+        if cached is not None:
+            self.__dict__["_form_from_data"] = True
+            parser.feed(cached)
+        else:
+            stream = self.stream
+            while True:
+                chunk = stream.read(CHUNK_SIZE)
+                if not chunk:
+                    break
+                parser.feed(chunk)
+        return parser.finish()
+
+    @property
+    def form(self) -> MultiDict[str, str]:
+        """Fields of a urlencoded or multipart body."""
+        self._load_form_data()
+        form: MultiDict[str, str] = self.__dict__["form"]
+        return form
+
+    @property
+    def files(self) -> MultiDict[str, FileStorage]:
+        """Uploaded files of a multipart body, as :class:`~vial.datastructures.FileStorage`."""
+        self._load_form_data()
+        files: MultiDict[str, FileStorage] = self.__dict__["files"]
+        return files
+
+    @cached_property
+    def values(self) -> CombinedMultiDict[str, str]:
+        """:attr:`args` and :attr:`form` together (form ignored for GET)."""
+        sources: list[MultiDict[str, str]] = [self.args]
+        if self.method != "GET":
+            sources.append(self.form)
+        return CombinedMultiDict(sources)
+
+    # -- JSON ----------------------------------------------------------------------------------
+
+    @property
+    def json(self) -> t.Any:
+        """The parsed JSON body; like :meth:`get_json` with default arguments."""
+        return self.get_json()
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> t.Any:
+        """Parse the body as JSON.
+
+        :param force: parse even when the Content-Type is not JSON.
+        :param silent: return ``None`` instead of raising on a bad type or bad JSON.
+        :param cache: remember the result for later calls.
+        :raises UnsupportedMediaType: (415) the Content-Type is not JSON.
+        :raises BadRequest: (400) the body is not valid JSON.
+        """
+        cache_key = "_json_silent" if silent else "_json"
+        if cache and cache_key in self.__dict__:
+            return self.__dict__[cache_key]
+        if not (force or self.is_json):
+            if silent:
+                return None
+            return self.on_json_loading_failed(None)
+        data = self.get_data(cache=cache)
+        try:
+            value = self._json_loads(data)
+        except ValueError as error:
+            if silent:
+                value = None
+                if cache:
+                    self.__dict__["_json_silent"] = None
+                return None
+            return self.on_json_loading_failed(error)
+        if cache:
+            self.__dict__["_json"] = value
+            self.__dict__["_json_silent"] = value
+        return value
+
+    def _json_loads(self, data: bytes) -> t.Any:
+        from ..globals import _cv_app
+
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return ctx.app.json.loads(data)
+        from ..json import loads
+
+        return loads(data)
+
+    def on_json_loading_failed(self, error: ValueError | None) -> t.Any:
+        """Called when the body is not JSON; raises 415 or 400. Override to change that."""
+        if error is None:
+            raise UnsupportedMediaType(
+                "Did not attempt to load JSON data because the request"
+                " Content-Type was not 'application/json'."
+            )
+        raise BadRequest(f"Failed to decode JSON object: {error}")
+
+    # -- routing (set by the app) -----------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the matched rule."""
+        return self.url_rule.endpoint if self.url_rule is not None else None
+
+    @property
+    def blueprint(self) -> str | None:
+        """The name of the blueprint of the matched endpoint (dotted when nested)."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The blueprint and its parents, innermost first."""
+        name = self.blueprint
+        if name is None:
+            return []
+        parts = name.split(".")
+        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+    # -- lifetime --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release what the body parsing held (temporary upload files)."""
+        parser = self._form_parser
+        if parser is not None:
+            self._form_parser = None
+            parser.close()
+        files = self.__dict__.get("files")
+        if files:
+            for storage in files.values():
+                storage.close()
+
+    def __enter__(self) -> Request:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        try:
+            url = self.url
+        except Exception:
+            url = "(invalid URL)"
+        return f"<{type(self).__name__} {url!r} [{self.method}]>"
+
+
+def host_is_trusted(host: str, trusted: t.Iterable[str]) -> bool:
+    """Whether ``host`` (port ignored) is in ``trusted``; ``.example.com`` matches subdomains."""
+    name = host.rpartition(":")[0] if host.rfind(":") > host.rfind("]") else host
+    name = name.lower()
+    for entry in trusted:
+        entry = entry.lower()
+        if entry.startswith("."):
+            if name == entry[1:] or name.endswith(entry):
+                return True
+        elif name == entry:
+            return True
+    return False

@@ -1,0 +1,142 @@
+"""Typed views of request headers: Accept-*, Cache-Control, conditionals, Range, Authorization."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime
+
+from ..utils import cached_property
+
+if t.TYPE_CHECKING:
+    from ..datastructures import (
+        Authorization,
+        CharsetAccept,
+        ETags,
+        IfRange,
+        LanguageAccept,
+        MIMEAccept,
+        Range,
+        RequestCacheControl,
+    )
+    from ..typing import WSGIEnvironment
+
+
+class RequestHeaderMixin:
+    """Parsed request headers, each parsed on first access only."""
+
+    environ: WSGIEnvironment
+
+    @cached_property
+    def accept_mimetypes(self) -> MIMEAccept:
+        """The Accept header: ``best_match([...])``, ``quality(...)``, ``in``."""
+        from ..datastructures import MIMEAccept
+        from ..http import parse_accept_header
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT"), MIMEAccept)
+
+    @cached_property
+    def accept_charsets(self) -> CharsetAccept:
+        """The Accept-Charset header."""
+        from ..datastructures import CharsetAccept
+        from ..http import parse_accept_header
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT_CHARSET"), CharsetAccept)
+
+    @cached_property
+    def accept_encodings(self) -> t.Any:
+        """The Accept-Encoding header."""
+        from ..http import parse_accept_header
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT_ENCODING"))
+
+    @cached_property
+    def accept_languages(self) -> LanguageAccept:
+        """The Accept-Language header."""
+        from ..datastructures import LanguageAccept
+        from ..http import parse_accept_header
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+
+    @cached_property
+    def cache_control(self) -> RequestCacheControl:
+        """The Cache-Control header, read-only."""
+        from ..datastructures import RequestCacheControl
+        from ..http import parse_cache_control_header
+
+        return parse_cache_control_header(
+            self.environ.get("HTTP_CACHE_CONTROL"), None, RequestCacheControl
+        )
+
+    @cached_property
+    def if_match(self) -> ETags:
+        """The If-Match header as a set of ETags."""
+        from ..http import parse_etags
+
+        return parse_etags(self.environ.get("HTTP_IF_MATCH"))
+
+    @cached_property
+    def if_none_match(self) -> ETags:
+        """The If-None-Match header as a set of ETags."""
+        from ..http import parse_etags
+
+        return parse_etags(self.environ.get("HTTP_IF_NONE_MATCH"))
+
+    @cached_property
+    def if_modified_since(self) -> datetime | None:
+        """The If-Modified-Since header as an aware datetime."""
+        from ..http import parse_date
+
+        return parse_date(self.environ.get("HTTP_IF_MODIFIED_SINCE"))
+
+    @cached_property
+    def if_unmodified_since(self) -> datetime | None:
+        """The If-Unmodified-Since header as an aware datetime."""
+        from ..http import parse_date
+
+        return parse_date(self.environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+
+    @cached_property
+    def if_range(self) -> IfRange:
+        """The If-Range header (an ETag or a date)."""
+        from ..http import parse_if_range_header
+
+        return parse_if_range_header(self.environ.get("HTTP_IF_RANGE"))
+
+    @cached_property
+    def range(self) -> Range | None:
+        """The Range header, or ``None`` when absent or invalid."""
+        from ..http import parse_range_header
+
+        return parse_range_header(self.environ.get("HTTP_RANGE"))
+
+    @cached_property
+    def authorization(self) -> Authorization | None:
+        """The Authorization header (Basic, Bearer, ...), or ``None``."""
+        from ..datastructures import Authorization
+
+        return Authorization.from_header(self.environ.get("HTTP_AUTHORIZATION"))
+
+    @property
+    def referrer(self) -> str | None:
+        """The Referer header."""
+        value: str | None = self.environ.get("HTTP_REFERER")
+        return value
+
+    @cached_property
+    def date(self) -> datetime | None:
+        """The Date header."""
+        from ..http import parse_date
+
+        return parse_date(self.environ.get("HTTP_DATE"))
+
+    @property
+    def origin(self) -> str | None:
+        """The Origin header."""
+        value: str | None = self.environ.get("HTTP_ORIGIN")
+        return value
+
+    @property
+    def pragma(self) -> str | None:
+        """The Pragma header."""
+        value: str | None = self.environ.get("HTTP_PRAGMA")
+        return value

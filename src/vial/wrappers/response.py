@@ -1,0 +1,448 @@
+"""The outgoing response: status, a header list and a body."""
+
+from __future__ import annotations
+
+import json as _stdlib_json
+import typing as t
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+
+from ..datastructures import Headers
+from ..statuses import HTTP_STATUS_CODES
+from .file_body import FILE_CHUNK_SIZE
+from .response_headers import ResponseHeaderMixin
+
+if t.TYPE_CHECKING:
+    from ..typing import StartResponse, WSGIEnvironment
+
+_TEXT_LIKE = frozenset(
+    (
+        "application/xml",
+        "application/javascript",
+        "application/ecmascript",
+        "application/x-www-form-urlencoded",
+    )
+)
+_content_type_cache: dict[str, str] = {}
+_status_cache: dict[int, str] = {}
+
+
+def get_content_type(mimetype: str, charset: str = "utf-8") -> str:
+    """``text/html`` → ``text/html; charset=utf-8``; non-text types stay as they are."""
+    cached = _content_type_cache.get(mimetype)
+    if cached is not None:
+        return cached
+    value = mimetype
+    if (
+        mimetype.startswith("text/") or mimetype in _TEXT_LIKE or mimetype.endswith("+xml")
+    ) and "charset" not in mimetype:
+        value = f"{mimetype}; charset={charset}"
+    if len(_content_type_cache) < 256:
+        _content_type_cache[mimetype] = value
+    return value
+
+
+def _status_text(code: int) -> str:
+    text = _status_cache.get(code)
+    if text is None:
+        text = f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}"
+        if 100 <= code <= 999:
+            _status_cache[code] = text
+    return text
+
+
+class Response(ResponseHeaderMixin):
+    """An HTTP response.
+
+    :param response: the body: str, bytes, or an iterable (or async iterable) of either.
+    :param status: an int (``404``) or a status line (``"404 NOT FOUND"``).
+    :param headers: a :class:`~vial.datastructures.Headers`, a dict or a list of pairs.
+    :param mimetype: the mimetype; ``charset=utf-8`` is added for text types.
+    :param content_type: the full Content-Type, used as given.
+    :param direct_passthrough: hand an iterable body to the server untouched.
+    """
+
+    default_status = 200
+    default_mimetype: str | None = "text/html"
+    charset = "utf-8"
+    automatically_set_content_length = True
+    autocorrect_location_header = False
+    max_cookie_size = 4093
+    json_module: t.Any = _stdlib_json
+
+    headers: Headers
+    response: t.Any
+    _status: str
+    _status_code: int
+
+    def __init__(
+        self,
+        response: t.Any = None,
+        status: int | str | None = None,
+        headers: t.Any = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        if headers is None:
+            # PERF: building the header list directly skips Headers' per-item validation
+            # for the one header we write ourselves (the mimetype is still checked).
+            if content_type is None and mimetype is None:
+                mimetype = self.default_mimetype
+                self.headers = Headers._from_trusted(
+                    [] if mimetype is None else [("Content-Type", get_content_type(mimetype, self.charset))]
+                )
+            else:
+                self.headers = Headers()
+                if content_type is None and mimetype is not None:
+                    content_type = get_content_type(mimetype, self.charset)
+                if content_type is not None:
+                    self.headers["Content-Type"] = content_type
+        else:
+            self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+            if content_type is None:
+                if mimetype is None and "Content-Type" not in self.headers:
+                    mimetype = self.default_mimetype
+                if mimetype is not None:
+                    content_type = get_content_type(mimetype, self.charset)
+            if content_type is not None:
+                self.headers["Content-Type"] = content_type
+        if status is None:
+            self._status_code = self.default_status
+            self._status = _status_text(self.default_status)
+        else:
+            self.status = status  # type: ignore[assignment]
+        self.direct_passthrough = direct_passthrough
+        self._on_close: list[t.Callable[[], t.Any]] = []
+        if response is None:
+            self.response = []
+        elif isinstance(response, (str, bytes, bytearray)):
+            self.set_data(response)
+        else:
+            self.response = response
+
+    # -- status ------------------------------------------------------------------------------
+
+    @property
+    def status_code(self) -> int:
+        """The status as an int."""
+        return self._status_code
+
+    @status_code.setter
+    def status_code(self, code: int) -> None:
+        code = int(code)
+        self._status_code = code
+        self._status = _status_text(code)
+
+    @property
+    def status(self) -> str:
+        """The status line, for example ``"200 OK"``."""
+        return self._status
+
+    @status.setter
+    def status(self, value: int | str | t.Any) -> None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.status_code = value
+            return
+        if not isinstance(value, str):
+            raise TypeError("The status must be an int or a str, such as 200 or '200 OK'.")
+        if any(c in value for c in "\r\n\x00"):
+            raise ValueError("The status line must not contain CR, LF or NUL characters.")
+        value = value.strip()
+        if not value:
+            raise ValueError("The status must not be empty.")
+        code_text, _, reason = value.partition(" ")
+        if not (code_text.isdigit() and code_text.isascii() and len(code_text) == 3):
+            raise ValueError(f"The status {value!r} does not start with a three-digit code.")
+        code = int(code_text)
+        self._status_code = code
+        self._status = f"{code} {reason}" if reason else _status_text(code)
+
+    # -- body -------------------------------------------------------------------------------
+
+    @property
+    def is_streamed(self) -> bool:
+        """True when the body is an iterable of unknown length (a generator, ...)."""
+        return not isinstance(self.response, (list, tuple))
+
+    @property
+    def is_sequence(self) -> bool:
+        """True when the body is a list or tuple already in memory."""
+        return isinstance(self.response, (list, tuple))
+
+    def set_data(self, value: str | bytes | bytearray) -> None:
+        """Replace the body and set Content-Length."""
+        if isinstance(value, str):
+            value = value.encode(self.charset)
+        else:
+            value = bytes(value)
+        self.response = [value]
+        if self.automatically_set_content_length:
+            self.headers["Content-Length"] = str(len(value))
+
+    def get_data(self, as_text: bool = False) -> t.Any:
+        """The whole body (a streamed body is read into memory first)."""
+        self._ensure_sequence()
+        data = b"".join(self.iter_encoded())
+        if as_text:
+            return data.decode(self.charset)
+        return data
+
+    @property
+    def data(self) -> bytes:
+        """The body as bytes; settable."""
+        data: bytes = self.get_data()
+        return data
+
+    @data.setter
+    def data(self, value: str | bytes) -> None:
+        self.set_data(value)
+
+    @property
+    def text(self) -> str:
+        """The body decoded as text (useful in tests)."""
+        text: str = self.get_data(as_text=True)
+        return text
+
+    def _ensure_sequence(self) -> None:
+        if self.is_sequence:
+            return
+        if hasattr(self.response, "__aiter__") and not hasattr(self.response, "__iter__"):
+            raise RuntimeError(
+                "This response streams an async iterable; its body can only be read by an"
+                " ASGI server or an async test."
+            )
+        self.make_sequence()
+
+    def make_sequence(self) -> None:
+        """Read a streamed body into a list, keeping what ``close`` must still do."""
+        if not self.is_sequence:
+            close = getattr(self.response, "close", None)
+            self.response = list(self.iter_encoded())
+            if close is not None:
+                self.call_on_close(close)
+
+    def iter_encoded(self) -> Iterator[bytes]:
+        """The body as bytes chunks (str chunks are encoded)."""
+        charset = self.charset
+        for item in self.response:
+            if isinstance(item, str):
+                yield item.encode(charset)
+            else:
+                yield bytes(item)
+
+    def freeze(self) -> None:
+        """Buffer the body and set Content-Length (used by the test client)."""
+        self.response = list(self.iter_encoded())
+        self.headers["Content-Length"] = str(sum(map(len, self.response)))
+
+    def calculate_content_length(self) -> int | None:
+        """The body's length when it is in memory, else ``None``."""
+        if not self.is_sequence:
+            return None
+        return sum(len(x if isinstance(x, bytes) else x.encode(self.charset)) for x in self.response)
+
+    # -- JSON ----------------------------------------------------------------------------------
+
+    @property
+    def is_json(self) -> bool:
+        """True when the mimetype is JSON."""
+        mimetype = self.mimetype or ""
+        return mimetype == "application/json" or (
+            mimetype.startswith("application/") and mimetype.endswith("+json")
+        )
+
+    @property
+    def json(self) -> t.Any:
+        """The body parsed as JSON (``None`` when the mimetype is not JSON)."""
+        return self.get_json()
+
+    def get_json(self, force: bool = False, silent: bool = False) -> t.Any:
+        """Parse the body as JSON; ``None`` when not JSON unless ``force``."""
+        if not (force or self.is_json):
+            return None
+        try:
+            return self.json_module.loads(self.get_data())
+        except ValueError:
+            if not silent:
+                raise
+            return None
+
+    # -- cookies -------------------------------------------------------------------------------
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: timedelta | int | None = None,
+        expires: str | datetime | int | float | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a Set-Cookie header; every attribute of RFC 6265 (and CHIPS) is supported."""
+        from ..http import dump_cookie
+
+        self.headers.add(
+            "Set-Cookie",
+            dump_cookie(
+                key,
+                value=value,
+                max_age=max_age,
+                expires=expires,
+                path=path,
+                domain=domain,
+                secure=secure,
+                httponly=httponly,
+                max_size=self.max_cookie_size,
+                samesite=samesite,
+                partitioned=partitioned,
+            ),
+        )
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Tell the client to drop a cookie (expires in the past, max-age 0)."""
+        self.set_cookie(
+            key,
+            expires=0,
+            max_age=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def call_on_close(self, func: t.Callable[[], t.Any]) -> t.Callable[[], t.Any]:
+        """Run ``func`` when the server is done with the response (usable as a decorator)."""
+        self._on_close.append(func)
+        return func
+
+    def close(self) -> None:
+        """Close the body iterable and run the ``call_on_close`` functions."""
+        close = getattr(self.response, "close", None)
+        if close is not None:
+            close()
+        for func in self._on_close:
+            func()
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- WSGI ----------------------------------------------------------------------------------
+
+    def _body_is_empty_for(self, method: str) -> bool:
+        code = self._status_code
+        return method == "HEAD" or code < 200 or code in (204, 304)
+
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
+        """The headers to send (304 and 204 lose what they must not carry)."""
+        headers = self.headers
+        code = self._status_code
+        if code == 304 or code == 204 or code < 200:
+            headers = headers.copy()
+            if code != 304:
+                headers.remove("Content-Length")
+            else:
+                from ..http import remove_entity_headers
+
+                remove_entity_headers(headers)
+        elif (
+            self.automatically_set_content_length
+            and "Content-Length" not in headers
+            and self.is_sequence
+            and environ.get("REQUEST_METHOD") != "HEAD"
+        ):
+            length = self.calculate_content_length()
+            if length is not None:
+                headers = headers.copy()
+                headers["Content-Length"] = str(length)
+        return headers
+
+    def get_app_iter(self, environ: WSGIEnvironment) -> Iterable[bytes]:
+        """The body iterable to hand to the server."""
+        if self._body_is_empty_for(environ.get("REQUEST_METHOD", "GET")):
+            iterable: Iterable[bytes] = ()
+        elif self.direct_passthrough:
+            iterable = self.response
+            file_wrapper = environ.get("wsgi.file_wrapper")
+            if file_wrapper is not None and getattr(iterable, "is_whole_file", False):
+                # The server may send the file with sendfile(); it closes the file itself.
+                return t.cast("Iterable[bytes]", file_wrapper(iterable.file, FILE_CHUNK_SIZE))
+        elif self.is_sequence and all(type(x) is bytes for x in self.response):
+            iterable = self.response
+        else:
+            iterable = self.iter_encoded()
+        if self._on_close or hasattr(self.response, "close"):
+            return ClosingIterator(iterable, self.close)
+        return iterable
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer as a WSGI application."""
+        headers = self.get_wsgi_headers(environ)
+        app_iter = self.get_app_iter(environ)
+        start_response(self._status, headers.to_wsgi_list())
+        return app_iter
+
+    @classmethod
+    def force_type(cls, response: Response, environ: WSGIEnvironment | None = None) -> Response:
+        """Return ``response`` as an instance of this class (or run a WSGI app to get one)."""
+        if isinstance(response, cls):
+            return response
+        if isinstance(response, Response):
+            response.__class__ = cls
+            return response
+        if environ is None:
+            raise TypeError("Cannot convert a WSGI application into a response without an environ.")
+        from ..testing import run_wsgi_app
+
+        body, status, headers = run_wsgi_app(response, environ)
+        return cls(body, status, headers)
+
+    def __repr__(self) -> str:
+        if self.is_sequence:
+            size = f"{sum(map(len, self.response))} bytes"
+        else:
+            size = "streamed" if self.is_streamed else "likely-streamed"
+        return f"<{type(self).__name__} {size} [{self.status}]>"
+
+
+class ClosingIterator:
+    """Wraps a body iterable so the server's ``close()`` also runs our clean-up."""
+
+    __slots__ = ("_iterator", "_close", "_closed")
+
+    def __init__(self, iterable: Iterable[bytes], close: t.Callable[[], None]) -> None:
+        self._iterator = iter(iterable)
+        self._close = close
+        self._closed = False
+
+    def __iter__(self) -> ClosingIterator:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._iterator)
+
+    def close(self) -> None:
+        """Run the clean-up once, whatever the server does."""
+        if not self._closed:
+            self._closed = True
+            self._close()
