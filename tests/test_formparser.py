@@ -766,7 +766,7 @@ def feed_all(parser: FormDataParser, data: bytes, cuts: list[int]) -> None:
         previous = point
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.one_of(
         st.binary(max_size=400),
@@ -828,7 +828,7 @@ names = st.text(
 )
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     fields=st.lists(
         st.tuples(names, st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)),
@@ -854,7 +854,7 @@ def test_multipart_round_trip(fields, files, cuts, threshold) -> None:
         assert got == [(n, f, c) for n, (f, c) in expected.items(multi=True)]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     fields=st.lists(st.tuples(st.text(max_size=10), st.text(max_size=20)), max_size=8),
     cuts=st.lists(st.integers(min_value=0, max_value=500), max_size=6),
