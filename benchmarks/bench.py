@@ -297,7 +297,13 @@ def run_in_process(args: argparse.Namespace, frameworks: list[Framework], endpoi
         "skipped": skipped,
         "results": {
             key: {
-                name: {"median_us": cell.median_us, "samples_us": cell.samples_us, "requests_per_batch": cell.count, "error": cell.error}
+                name: {
+                    "median_us": cell.median_us,
+                    "min_us": min(cell.samples_us) if cell.samples_us and not cell.error else None,
+                    "samples_us": cell.samples_us,
+                    "requests_per_batch": cell.count,
+                    "error": cell.error,
+                }
                 for name, cell in column.items()
             }
             for key, column in cells.items()
