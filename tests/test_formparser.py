@@ -867,3 +867,10 @@ def test_urlencoded_round_trip(fields, cuts) -> None:
     feed_all(parser, body, cuts)
     form, _ = parser.finish()
     assert list(form.items(multi=True)) == list(MultiDict(fields).items(multi=True))
+
+
+def test_library_log_records_go_to_vial_logger(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING"), pytest.raises(BadRequest):
+        multipart(f"--{BOUNDARY}x\r\n".encode())
+    assert caplog.records
+    assert {record.name for record in caplog.records} == {"vial.formparser"}
