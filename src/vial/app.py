@@ -164,6 +164,9 @@ class Vial(Scaffold):
         self.url_build_error_handlers: list[t.Callable[[Exception, str, dict[str, t.Any]], str]] = []
         self.teardown_appcontext_funcs: list[TeardownCallable] = []
         self.shell_context_processors: list[t.Callable[[], dict[str, t.Any]]] = []
+        self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
+        self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
+        self.while_serving_gens: list[t.Callable[[], t.Any]] = []
         self.blueprints: dict[str, t.Any] = {}
         self.extensions: dict[str, t.Any] = {}
         self.url_map = self.url_map_class(host_matching=host_matching)
@@ -468,6 +471,27 @@ class Vial(Scaffold):
         return f
 
     @setupmethod
+    def before_serving(self, f: _F) -> _F:
+        """Run ``f()`` (sync or async) once when an ASGI server starts, in an app context.
+
+        If it raises, the server reports ``lifespan.startup.failed`` and does not start.
+        """
+        self.before_serving_funcs.append(f)
+        return f
+
+    @setupmethod
+    def after_serving(self, f: _F) -> _F:
+        """Run ``f()`` (sync or async) once when an ASGI server shuts down."""
+        self.after_serving_funcs.append(f)
+        return f
+
+    @setupmethod
+    def while_serving(self, f: _F) -> _F:
+        """Register a generator function that yields once: before the yield is start-up, after is shut-down."""
+        self.while_serving_gens.append(f)
+        return f
+
+    @setupmethod
     def shell_context_processor(self, f: T_shell_context_processor) -> T_shell_context_processor:
         """Register a function whose dict is added to ``vial shell``'s namespace."""
         self.shell_context_processors.append(f)
@@ -491,6 +515,10 @@ class Vial(Scaffold):
         """Wrap a coroutine function so sync code can call it (on a reused event loop)."""
 
         def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if _async.server_loop.get() is not None:
+                from .asgi import receive_body_before_async_code
+
+                receive_body_before_async_code()
             return _async.run_coroutine_sync(func(*args, **kwargs))
 
         run.__wrapped__ = func  # type: ignore[attr-defined]

@@ -335,11 +335,19 @@ class Response(ResponseHeaderMixin):
 
     def close(self) -> None:
         """Close the body iterable and run the ``call_on_close`` functions."""
-        close = getattr(self.response, "close", None)
-        if close is not None:
-            close()
-        for func in self._on_close:
-            func()
+        try:
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+            else:
+                aclose = getattr(self.response, "aclose", None)
+                if aclose is not None:
+                    from .._async import run_coroutine_sync
+
+                    run_coroutine_sync(aclose())
+        finally:
+            for func in self._on_close:
+                func()
 
     def __enter__(self) -> Response:
         return self
@@ -378,20 +386,25 @@ class Response(ResponseHeaderMixin):
         return headers
 
     def get_app_iter(self, environ: WSGIEnvironment) -> Iterable[bytes]:
-        """The body iterable to hand to the server."""
+        """The body iterable to hand to the server (it calls ``close()`` when done)."""
+        body = self.response
         if self._body_is_empty_for(environ.get("REQUEST_METHOD", "GET")):
             iterable: Iterable[bytes] = ()
+        elif hasattr(body, "__aiter__") and not hasattr(body, "__iter__"):
+            if "asgi.scope" in environ:
+                return t.cast("Iterable[bytes]", AsyncBody(body, self.close, self.charset))
+            iterable = _iterate_async_body(body, self.charset)
         elif self.direct_passthrough:
-            iterable = self.response
+            iterable = body
             file_wrapper = environ.get("wsgi.file_wrapper")
-            if file_wrapper is not None and getattr(iterable, "is_whole_file", False):
+            if file_wrapper is not None and not self._on_close and getattr(body, "is_whole_file", False):
                 # The server may send the file with sendfile(); it closes the file itself.
-                return t.cast("Iterable[bytes]", file_wrapper(iterable.file, FILE_CHUNK_SIZE))
-        elif self.is_sequence and all(type(x) is bytes for x in self.response):
-            iterable = self.response
+                return t.cast("Iterable[bytes]", file_wrapper(body.file, FILE_CHUNK_SIZE))
+        elif self.is_sequence and all(type(x) is bytes for x in body):
+            iterable = body
         else:
             iterable = self.iter_encoded()
-        if self._on_close or hasattr(self.response, "close"):
+        if self._on_close or hasattr(body, "close") or hasattr(body, "aclose"):
             return ClosingIterator(iterable, self.close)
         return iterable
 
@@ -446,3 +459,40 @@ class ClosingIterator:
         if not self._closed:
             self._closed = True
             self._close()
+
+
+class AsyncBody:
+    """An async body handed to the ASGI adapter, which iterates it on the event loop."""
+
+    __slots__ = ("_iterable", "_close", "_charset")
+
+    def __init__(self, iterable: t.AsyncIterable[t.Any], close: t.Callable[[], None], charset: str) -> None:
+        self._iterable = iterable
+        self._close = close
+        self._charset = charset
+
+    async def __aiter__(self) -> t.AsyncIterator[bytes]:
+        charset = self._charset
+        async for item in self._iterable:
+            yield item.encode(charset) if isinstance(item, str) else bytes(item)
+
+    def close(self) -> None:
+        """Close the async iterable (from a worker thread) and run the response's clean-up."""
+        self._close()
+
+
+def _iterate_async_body(iterable: t.AsyncIterable[t.Any], charset: str) -> Iterator[bytes]:
+    """Pull an async body from sync code (WSGI), one chunk at a time on a reused loop."""
+    from .._async import run_coroutine_sync
+
+    iterator = iterable.__aiter__()
+    while True:
+        try:
+            item = run_coroutine_sync(_anext(iterator))
+        except StopAsyncIteration:
+            return
+        yield item.encode(charset) if isinstance(item, str) else bytes(item)
+
+
+async def _anext(iterator: t.AsyncIterator[t.Any]) -> t.Any:
+    return await iterator.__anext__()

@@ -1,0 +1,388 @@
+"""The ASGI interface: ``uvicorn module:app.asgi``.
+
+The adapter translates and nothing more. An HTTP request becomes a PEP 3333
+environ whose ``wsgi.input`` pulls the body from ``receive()`` on demand, and
+the app's one request pipeline runs in a bounded thread pool with the context
+variables copied, exactly as it runs under a WSGI server. Async views and hooks
+are sent back to the server's event loop to run (see :mod:`vial._async`), and
+async response bodies are iterated on the loop.
+
+Why ``app.asgi`` rather than ``app`` itself: WSGI servers call ``app(environ,
+start_response)`` and ASGI servers ``await app(scope, receive, send)``; one
+``__call__`` cannot be both a plain function and a coroutine function without
+making every server guess (uvicorn would take a sync ``__call__`` for ASGI 2).
+``app`` stays Flask's WSGI callable, so WSGI middleware keeps wrapping
+``app.wsgi_app``, and ``app.asgi`` is the ASGI 3 application.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import io
+import os
+import tempfile
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+
+from . import _async
+from .exceptions import RequestEntityTooLarge, RequestTimeout
+from .lifespan import run_lifespan
+
+if t.TYPE_CHECKING:
+    from .app import Vial
+    from .typing import Message, Receive, Scope, Send, WSGIEnvironment
+
+_executors: dict[int, ThreadPoolExecutor] = {}
+_SENTINEL = object()
+
+
+def _executor_for(size: int) -> ThreadPoolExecutor:
+    """One shared pool per configured size; threads start only when needed."""
+    executor = _executors.get(size)
+    if executor is None:
+        executor = _executors[size] = ThreadPoolExecutor(
+            max_workers=size, thread_name_prefix="vial-asgi"
+        )
+    return executor
+
+
+class ClientDisconnect(OSError):
+    """The client went away while the request body was being received."""
+
+
+class ASGIBodyReader:
+    """``wsgi.input`` under ASGI: reads ``http.request`` messages as they are asked for.
+
+    Reading blocks the worker thread (never the event loop) until the next
+    message arrives, or until ``timeout`` seconds pass (408).
+    """
+
+    def __init__(self, receive: Receive, loop: asyncio.AbstractEventLoop, timeout: float | None) -> None:
+        self._receive = receive
+        self.loop = loop
+        self._timeout = timeout
+        self._buffer = bytearray()
+        self._more = True
+        self.disconnected = False
+        self._spooled: t.IO[bytes] | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the last body message has been received."""
+        return not self._more
+
+    async def _next_message(self) -> None:
+        try:
+            message = await asyncio.wait_for(self._receive(), self._timeout)
+        except asyncio.TimeoutError:
+            raise RequestTimeout("The client was too slow sending the request body.") from None
+        if message["type"] == "http.disconnect":
+            self._more = False
+            self.disconnected = True
+            raise ClientDisconnect("The client disconnected while sending the body.")
+        self._buffer += message.get("body", b"")
+        self._more = bool(message.get("more_body", False))
+
+    def _fill(self) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            raise RuntimeError(
+                "The request body cannot be read synchronously on the event loop. Under ASGI,"
+                " vial reads the body before an async view runs; read it in the view, or in a"
+                " sync hook, or use 'await request.get_data_async()'."
+            )
+        asyncio.run_coroutine_threadsafe(self._next_message(), self.loop).result()
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes (everything left when negative)."""
+        if self._spooled is not None:
+            return self._spooled.read(size)
+        if size is None or size < 0:
+            while self._more:
+                self._fill()
+            data = bytes(self._buffer)
+            self._buffer.clear()
+            return data
+        while self._more and len(self._buffer) < size:
+            self._fill()
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    async def buffer_all(self, limit: int | None, spool_size: int) -> None:
+        """Receive the whole body now (on the loop), spooling to disk past ``spool_size``."""
+        if self._spooled is not None or not self._more:
+            return
+        spool = tempfile.SpooledTemporaryFile(max_size=spool_size)  # noqa: SIM115 - closed in close()
+        spool.write(self._buffer)
+        total = len(self._buffer)
+        self._buffer.clear()
+        try:
+            while self._more:
+                await self._next_message()
+                total += len(self._buffer)
+                if limit is not None and total > limit:
+                    raise RequestEntityTooLarge()
+                spool.write(self._buffer)
+                self._buffer.clear()
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        self._spooled = spool
+
+    def close(self) -> None:
+        """Release a spooled body."""
+        if self._spooled is not None:
+            self._spooled.close()
+
+
+class _FileToSend:
+    """What ``wsgi.file_wrapper`` returns under ASGI: the adapter sends the file itself."""
+
+    def __init__(self, file: t.IO[bytes], block_size: int = 64 * 1024) -> None:
+        self.file = file
+        self.block_size = block_size
+
+    def __iter__(self) -> t.Iterator[bytes]:
+        while True:
+            chunk = self.file.read(self.block_size)
+            if not chunk:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def receive_body_before_async_code() -> None:
+    """Receive the current request's body, if unread, before async code runs on the loop.
+
+    Async views and hooks run on the event loop, where the synchronous request API
+    (``get_data``, ``json``, ``form``) cannot wait for the client. So the body is
+    received first, from the worker thread: only once routing has found a view,
+    held in memory up to ``ASGI_BODY_SPOOL_SIZE`` and on disk beyond, and refused
+    with 413 as soon as it passes ``MAX_CONTENT_LENGTH``.
+    """
+    from .globals import _cv_request
+
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        return
+    request = ctx.request
+    reader = request.environ.get("vial.asgi.body")
+    if not isinstance(reader, ASGIBodyReader) or reader.complete:
+        return
+    limit = request.max_content_length
+    length = request.content_length
+    if limit is not None and length is not None and length > limit:
+        raise RequestEntityTooLarge()
+    spool_size = int(ctx.app.config["ASGI_BODY_SPOOL_SIZE"])
+    asyncio.run_coroutine_threadsafe(reader.buffer_all(limit, spool_size), reader.loop).result()
+
+
+def _encode_wsgi(value: str) -> str:
+    return value if value.isascii() else value.encode("utf-8").decode("latin-1")
+
+
+def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
+    """The PEP 3333 environ of an ASGI HTTP (or WebSocket) scope."""
+    root_path: str = scope.get("root_path", "")
+    path: str = scope["path"]
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path):]
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client")
+    scheme: str = scope.get("scheme", "http")
+    environ: WSGIEnvironment = {
+        "REQUEST_METHOD": scope.get("method", "GET"),
+        "SCRIPT_NAME": _encode_wsgi(root_path),
+        "PATH_INFO": _encode_wsgi(path),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]) if server[1] is not None else "80",
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": body,
+        "wsgi.input_terminated": True,
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.file_wrapper": _FileToSend,
+        "asgi.scope": scope,
+    }
+    extra = scope.get("vial.environ")
+    if extra:  # set by the test client: context preservation and other test-only keys
+        environ.update(extra)
+    raw_path = scope.get("raw_path")
+    if raw_path:
+        environ["RAW_URI"] = raw_path.decode("latin-1")
+    if client:
+        environ["REMOTE_ADDR"] = str(client[0])
+        environ["REMOTE_PORT"] = str(client[1])
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        value = raw_value.decode("latin-1")
+        if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = f"HTTP_{name}"
+        existing = environ.get(name)
+        if existing is not None:
+            value = f"{existing}{'; ' if name == 'HTTP_COOKIE' else ', '}{value}"
+        environ[name] = value
+    return environ
+
+
+class ASGIApp:
+    """The ASGI 3 application of a :class:`~vial.Vial` app (``app.asgi``)."""
+
+    def __init__(self, app: Vial) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.handle_http(scope, receive, send)
+        elif kind == "websocket":
+            from .websocket import handle_websocket
+
+            await handle_websocket(self.app, scope, receive, send)
+        elif kind == "lifespan":
+            await run_lifespan(self.app, receive, send)
+        else:
+            raise RuntimeError(f"vial does not handle ASGI scopes of type {kind!r}.")
+
+    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request."""
+        app = self.app
+        loop = asyncio.get_running_loop()
+        config = app.config
+        body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
+        environ = build_environ(scope, body)
+        environ["vial.asgi.body"] = body
+        executor = _executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
+        _async.server_loop.set(loop)
+        context = contextvars.copy_context()
+        started: list[t.Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: t.Any = None) -> t.Callable[[bytes], None]:
+            if exc_info is not None and started:
+                raise exc_info[1].with_traceback(exc_info[2])
+            started[:] = [status, headers]
+            return _no_write
+
+        try:
+            iterable = await loop.run_in_executor(executor, context.run, app.wsgi_app, environ, start_response)
+            try:
+                await self._send_response(started, iterable, send, receive, body, scope, executor, context, loop)
+            finally:
+                close = getattr(iterable, "close", None)
+                if close is not None:
+                    await loop.run_in_executor(executor, context.run, close)
+        finally:
+            body.close()
+
+    async def _send_response(
+        self,
+        started: list[t.Any],
+        iterable: t.Any,
+        send: Send,
+        receive: Receive,
+        body: ASGIBodyReader,
+        scope: Scope,
+        executor: ThreadPoolExecutor,
+        context: contextvars.Context,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        if not started:
+            # The app produced its iterable without calling start_response yet.
+            first = await loop.run_in_executor(executor, context.run, next, iter(iterable), _SENTINEL)
+            if not started:
+                raise RuntimeError("The application did not call start_response.")
+            prefix = [] if first is _SENTINEL else [first]
+        else:
+            prefix = []
+        status, headers = started
+        await send(
+            {
+                "type": "http.response.start",
+                "status": int(status[:3]),
+                "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+            }
+        )
+        for chunk in prefix:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if isinstance(iterable, (list, tuple)):
+            count = len(iterable)
+            for index, chunk in enumerate(iterable):
+                await send({"type": "http.response.body", "body": chunk, "more_body": index < count - 1})
+            if count == 0:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        disconnected = asyncio.Event()
+        watcher = loop.create_task(_watch_disconnect(receive, body, disconnected))
+        try:
+            await _stream_body(iterable, send, scope, executor, context, loop, disconnected)
+        finally:
+            watcher.cancel()
+            try:
+                await watcher
+            except (asyncio.CancelledError, Exception):
+                pass
+
+
+async def _watch_disconnect(receive: Receive, body: ASGIBodyReader, disconnected: asyncio.Event) -> None:
+    """Wait for ``http.disconnect`` once the request body is no longer being read."""
+    if body.disconnected:
+        disconnected.set()
+        return
+    while True:
+        # Body messages the view did not read are drained here.
+        message: Message = await receive()
+        if message["type"] == "http.disconnect":
+            disconnected.set()
+            return
+
+
+async def _stream_body(
+    iterable: t.Any,
+    send: Send,
+    scope: Scope,
+    executor: ThreadPoolExecutor,
+    context: contextvars.Context,
+    loop: asyncio.AbstractEventLoop,
+    disconnected: asyncio.Event,
+) -> None:
+    target = iterable
+    if isinstance(target, _FileToSend):
+        name = getattr(target.file, "name", None)
+        extensions = scope.get("extensions") or {}
+        if isinstance(name, str) and "http.response.pathsend" in extensions and target.file.tell() == 0:
+            await send({"type": "http.response.pathsend", "path": os.path.abspath(name)})
+            return
+    if hasattr(target, "__aiter__"):
+        async for chunk in target:
+            if disconnected.is_set():
+                return
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    else:
+        iterator = iter(iterable)
+        while True:
+            chunk = await loop.run_in_executor(executor, context.run, next, iterator, _SENTINEL)
+            if chunk is _SENTINEL or disconnected.is_set():
+                break
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if disconnected.is_set():
+            return
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("The WSGI write() callable is not supported under ASGI; return an iterable.")
