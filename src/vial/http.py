@@ -128,6 +128,8 @@ def _parse_qvalue(raw: str) -> float | None:
 def parse_accept_header(value: str | None) -> Accept: ...
 @t.overload
 def parse_accept_header(value: str | None, cls: type[_A]) -> _A: ...
+@t.overload
+def parse_accept_header(value: str | None, cls: type[Accept] | None = None) -> Accept: ...
 def parse_accept_header(value: str | None, cls: type[Accept] | None = None) -> Accept:
     """Parse an ``Accept``-style header into an :class:`~vial.datastructures.Accept`.
 
@@ -249,7 +251,7 @@ def parse_etags(value: str | None) -> ETags:
         return ETags(star_tag=True)
     strong: list[str] = []
     weak: list[str] = []
-    for item in split_outside_quotes(value, ","):
+    for item in split_outside_quotes(value, ",", escapes=False):
         item = item.strip(" \t")
         if not item:
             continue
