@@ -865,3 +865,13 @@ def test_remove_headers_from_mapping() -> None:
 def test_status_codes_reexported() -> None:
     assert http.HTTP_STATUS_CODES is HTTP_STATUS_CODES
     assert http.HTTP_STATUS_CODES[404] == "Not Found"
+
+
+def test_parse_date_clock_edge_cases() -> None:
+    assert http.parse_date("Sun, 06 Nov 1994 08:49:60 GMT") == _NOV6.replace(second=59)
+    assert http.parse_date("06 Nov 1994 08:49 GMT") == _NOV6.replace(second=0)
+    for bad in ("Sun, 06 Nov 1994 08:x:00 GMT", "Sun, 06 Nov 1994 25:00:00 GMT", "Nov 6 1994"):
+        assert http.parse_date(bad) is None
+    assert http.parse_date("Sun, 06 Nov 1994 08:49:37 EST") is None
+    assert http.parse_date("Sun, 06 Nov 1994 08:49:37 +01x0") is None
+    assert http.parse_date("Sun, 06 Nov 1994 08:49:37 GMT extra") is None

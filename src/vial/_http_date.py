@@ -71,13 +71,14 @@ def _parse_clock(value: str) -> tuple[int, int, int] | None:
     fields = value.split(":")
     if len(fields) not in (2, 3):
         return None
-    numbers = [_digits(field, 1, 2) for field in fields]
-    if None in numbers:
-        return None
-    hour, minute = numbers[0], numbers[1]
+    numbers = []
+    for field in fields:
+        number = _digits(field, 1, 2)
+        if number is None:
+            return None
+        numbers.append(number)
     second = numbers[2] if len(numbers) == 3 else 0
-    assert hour is not None and minute is not None and second is not None
-    return hour, minute, min(second, 59)  # a leap second is read as :59
+    return numbers[0], numbers[1], min(second, 59)  # a leap second is read as :59
 
 
 def _parse_zone(parts: list[str]) -> timedelta | None:
