@@ -53,8 +53,8 @@ T_shell_context_processor = t.TypeVar("T_shell_context_processor", bound=t.Calla
 _F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
 
 
-def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
-    if value is None or isinstance(value, timedelta):
+def _make_timedelta(value: timedelta | int) -> timedelta:
+    if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
 
@@ -90,7 +90,7 @@ class Vial(Scaffold):
     jinja_options: dict[str, t.Any] = {}
 
     testing = ConfigAttribute[bool]("TESTING")
-    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
+    secret_key = ConfigAttribute["str | bytes | None"]("SECRET_KEY")
     permanent_session_lifetime = ConfigAttribute[timedelta](
         "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
     )
@@ -156,12 +156,17 @@ class Vial(Scaffold):
         if instance_path is None:
             instance_path = self.auto_find_instance_path()
         elif not os.path.isabs(instance_path):
-            raise ValueError("If an instance path is provided it must be absolute. A relative path was given instead.")
+            raise ValueError(
+                "If an instance path is provided it must be absolute."
+                " A relative path was given instead."
+            )
         self.instance_path = instance_path
         self.config = self.make_config(instance_relative_config)
         self.aborter = self.make_aborter()
         self.json: JSONProvider = self.json_provider_class(self)
-        self.url_build_error_handlers: list[t.Callable[[Exception, str, dict[str, t.Any]], str]] = []
+        self.url_build_error_handlers: list[
+            t.Callable[[Exception, str, dict[str, t.Any]], str]
+        ] = []
         self.teardown_appcontext_funcs: list[TeardownCallable] = []
         self.shell_context_processors: list[t.Callable[[], dict[str, t.Any]]] = []
         self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
@@ -196,7 +201,7 @@ class Vial(Scaffold):
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
 
-    # -- identity and configuration -------------------------------------------------------------
+    # -- identity and configuration ------------------------------------------------------------
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -246,18 +251,20 @@ class Vial(Scaffold):
         return Aborter()
 
     def auto_find_instance_path(self) -> str:
-        """``instance/`` beside the app's package (or ``<prefix>/var/<name>-instance`` when installed)."""
+        """``instance/`` beside the app's package (``<prefix>/var/<name>-instance`` if installed)."""
         prefix, package_path = find_package(self.import_name)
         if prefix is None:
             return os.path.join(package_path, "instance")
         return os.path.join(prefix, "var", f"{self.name}-instance")
 
-    def open_instance_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> t.IO[t.Any]:
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = None
+    ) -> t.IO[t.Any]:
         """Open a file in the instance folder (writing is allowed there)."""
         path = os.path.join(self.instance_path, resource)
         if "b" in mode:
-            return open(path, mode)  # noqa: SIM115 - the caller closes it
-        return open(path, mode, encoding=encoding or "utf-8")  # noqa: SIM115
+            return open(path, mode)
+        return open(path, mode, encoding=encoding or "utf-8")
 
     @property
     def session_interface(self) -> SessionInterface:
@@ -345,7 +352,7 @@ class Vial(Scaffold):
             return t.cast(Rule, rule), args
         try:
             return url_map.match_path(request.path, request.method)
-        except RequestRedirect as redirect:
+        except RequestRedirect:
             # Redirects are rare: only now build the absolute target with the query string.
             try:
                 url_map.match_path(
@@ -366,7 +373,9 @@ class Vial(Scaffold):
         if request is not None:
             server_name = config["SERVER_NAME"]
             if self.url_map.host_matching or self.subdomain_matching:
-                subdomain = None if self.subdomain_matching else self.url_map.default_subdomain or None
+                subdomain = (
+                    None if self.subdomain_matching else self.url_map.default_subdomain or None
+                )
                 return self.url_map.bind_to_environ(
                     request.environ, server_name=server_name, subdomain=subdomain
                 )
@@ -413,12 +422,16 @@ class Vial(Scaffold):
             url_adapter = req_ctx.url_adapter
             blueprint_name = req_ctx.request.blueprint
             if endpoint[:1] == ".":
-                endpoint = f"{blueprint_name}{endpoint}" if blueprint_name is not None else endpoint[1:]
+                endpoint = (
+                    f"{blueprint_name}{endpoint}" if blueprint_name is not None else endpoint[1:]
+                )
             if _external is None:
                 _external = _scheme is not None
         else:
             app_ctx = _cv_app.get(None)
-            url_adapter = app_ctx.url_adapter if app_ctx is not None else self.create_url_adapter(None)
+            url_adapter = (
+                app_ctx.url_adapter if app_ctx is not None else self.create_url_adapter(None)
+            )
             if url_adapter is None:
                 raise RuntimeError(
                     "Unable to build URLs outside an active request without 'SERVER_NAME'"
@@ -442,7 +455,9 @@ class Vial(Scaffold):
             rv = f"{rv}#{quote(_anchor, safe='%!#$&()*+,/:;=?@')}"
         return rv
 
-    def handle_url_build_error(self, error: BuildError, endpoint: str, values: dict[str, t.Any]) -> str:
+    def handle_url_build_error(
+        self, error: BuildError, endpoint: str, values: dict[str, t.Any]
+    ) -> str:
         """Try the ``url_build_error_handlers``; re-raise the BuildError when none answers."""
         for handler in self.url_build_error_handlers:
             try:
@@ -462,7 +477,7 @@ class Vial(Scaffold):
 
         return _redirect(location, code, self.response_class)
 
-    # -- hooks only the app has -------------------------------------------------------------------
+    # -- hooks only the app has ----------------------------------------------------------------
 
     @setupmethod
     def teardown_appcontext(self, f: T_teardown) -> T_teardown:
@@ -487,7 +502,7 @@ class Vial(Scaffold):
 
     @setupmethod
     def while_serving(self, f: _F) -> _F:
-        """Register a generator function that yields once: before the yield is start-up, after is shut-down."""
+        """Register a generator that yields once: start-up before the yield, shut-down after."""
         self.while_serving_gens.append(f)
         return f
 
@@ -497,10 +512,10 @@ class Vial(Scaffold):
         self.shell_context_processors.append(f)
         return f
 
-    # -- async support ----------------------------------------------------------------------------
+    # -- async support -------------------------------------------------------------------------
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return a sync callable for ``func`` (async functions are wrapped to run to completion)."""
+        """A sync callable for ``func`` (async functions are wrapped to run to completion)."""
         cached = self._sync_cache.get(func)
         if cached is not None:
             return cached
@@ -511,7 +526,9 @@ class Vial(Scaffold):
             pass
         return wrapped
 
-    def async_to_sync(self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]) -> t.Callable[..., t.Any]:
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
         """Wrap a coroutine function so sync code can call it (on a reused event loop)."""
 
         def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
@@ -524,7 +541,7 @@ class Vial(Scaffold):
         run.__wrapped__ = func  # type: ignore[attr-defined]
         return run
 
-    # -- the request pipeline -----------------------------------------------------------------------
+    # -- the request pipeline ------------------------------------------------------------------
 
     def preprocess_request(self) -> ResponseReturnValue | None:
         """Run URL value preprocessors and before-request hooks; a non-None hook result wins."""
@@ -559,7 +576,9 @@ class Vial(Scaffold):
         if rule.provide_automatic_options and req.method == "OPTIONS":
             return self.make_default_options_response()
         view_args = t.cast("dict[str, t.Any]", req.view_args)
-        return t.cast("ResponseReturnValue", self.ensure_sync(self.view_functions[rule.endpoint])(**view_args))
+        return t.cast(
+            "ResponseReturnValue", self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)
+        )
 
     def full_dispatch_request(self) -> Response:
         """Hooks, view, error handling and after-request processing for one request."""
@@ -574,7 +593,9 @@ class Vial(Scaffold):
             rv = self.handle_user_exception(e)
         return self.finalize_request(rv)
 
-    def finalize_request(self, rv: ResponseReturnValue | HTTPException, from_error_handler: bool = False) -> Response:
+    def finalize_request(
+        self, rv: ResponseReturnValue | HTTPException, from_error_handler: bool = False
+    ) -> Response:
         """Turn ``rv`` into a response and run the after-request processing."""
         response = self.make_response(rv)
         try:
@@ -584,9 +605,7 @@ class Vial(Scaffold):
         except Exception:
             if not from_error_handler:
                 raise
-            self.logger.exception(
-                "Request finalizing failed with an error while handling an error"
-            )
+            self.logger.exception("Request finalizing failed with an error while handling an error")
         return response
 
     def make_default_options_response(self) -> Response:
@@ -603,7 +622,7 @@ class Vial(Scaffold):
         return make_response_from_return_value(self, rv)
 
     def process_response(self, response: Response) -> Response:
-        """Run after-request functions (this request's, the blueprints', the app's) and save the session."""
+        """Run after-request functions (the request's, blueprints', app's); save the session."""
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
@@ -620,7 +639,7 @@ class Vial(Scaffold):
         return response
 
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
-        """Run the teardown-request functions (blueprints', then the app's, last registered first)."""
+        """Run teardown-request functions (blueprints', then the app's; last registered first)."""
         funcs = self.teardown_request_funcs
         if funcs:
             ctx = _cv_request.get()
@@ -638,9 +657,11 @@ class Vial(Scaffold):
         if appcontext_tearing_down.receivers:
             appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
-    # -- errors --------------------------------------------------------------------------------------
+    # -- errors --------------------------------------------------------------------------------
 
-    def _find_error_handler(self, e: BaseException, blueprints: list[str]) -> ErrorHandlerCallable | None:
+    def _find_error_handler(
+        self, e: BaseException, blueprints: list[str]
+    ) -> ErrorHandlerCallable | None:
         exc_class, code = self._get_exc_class_and_code(type(e))
         names = (*blueprints, None)
         spec = self.error_handler_spec
@@ -679,7 +700,9 @@ class Vial(Scaffold):
 
     def handle_user_exception(self, e: Exception) -> HTTPException | ResponseReturnValue:
         """Answer an exception raised by a hook or view, or re-raise it when unhandled."""
-        if isinstance(e, BadRequestKeyError) and (self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]):
+        if isinstance(e, BadRequestKeyError) and (
+            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
+        ):
             e.show_exception = True
         if isinstance(e, HTTPException) and not self.trap_http_exception(e):
             return self.handle_http_exception(e)
@@ -701,7 +724,9 @@ class Vial(Scaffold):
                 raise
             raise e
         self.log_exception(exc_info)
-        server_error: InternalServerError | ResponseReturnValue = InternalServerError(original_exception=e)
+        server_error: InternalServerError | ResponseReturnValue = InternalServerError(
+            original_exception=e
+        )
         handler = self._find_error_handler(server_error, request_ctx.request.blueprints)  # type: ignore[arg-type]
         if handler is not None:
             server_error = self.ensure_sync(handler)(server_error)
@@ -725,7 +750,7 @@ class Vial(Scaffold):
         """Whether teardown functions should see ``error`` as None (never, by default)."""
         return False
 
-    # -- contexts ----------------------------------------------------------------------------------
+    # -- contexts ------------------------------------------------------------------------------
 
     def app_context(self) -> AppContext:
         """A new application context (``with app.app_context(): ...``)."""
@@ -747,14 +772,16 @@ class Vial(Scaffold):
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> VialClient:
         """A client that sends requests to the app in-process; ``asgi=True`` uses the ASGI path."""
-        cls = self.test_client_class
-        if cls is None:
-            from .testing import VialClient as cls
+        from .testing import VialClient
+
+        cls = self.test_client_class or VialClient
         return cls(self, use_cookies=use_cookies, **kwargs)
 
-    # -- the interfaces -----------------------------------------------------------------------------
+    # -- the interfaces ------------------------------------------------------------------------
 
-    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+    def wsgi_app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
         """The WSGI application; wrap this (not the app) in middleware, as in Flask."""
         ctx = self.request_context(environ)
         error: BaseException | None = None
@@ -778,7 +805,9 @@ class Vial(Scaffold):
                 error = None
             ctx.pop(error)
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
         """Serve WSGI: ``gunicorn module:app``. For ASGI use :attr:`asgi`."""
         return self.wsgi_app(environ, start_response)
 

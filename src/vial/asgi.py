@@ -58,7 +58,9 @@ class ASGIBodyReader:
     message arrives, or until ``timeout`` seconds pass (408).
     """
 
-    def __init__(self, receive: Receive, loop: asyncio.AbstractEventLoop, timeout: float | None) -> None:
+    def __init__(
+        self, receive: Receive, loop: asyncio.AbstractEventLoop, timeout: float | None
+    ) -> None:
         self._receive = receive
         self.loop = loop
         self._timeout = timeout
@@ -194,7 +196,7 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     root_path: str = scope.get("root_path", "")
     path: str = scope["path"]
     if root_path and path.startswith(root_path):
-        path = path[len(root_path):]
+        path = path[len(root_path) :]
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client")
     scheme: str = scope.get("scheme", "http")
@@ -270,16 +272,22 @@ class ASGIApp:
         context = contextvars.copy_context()
         started: list[t.Any] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: t.Any = None) -> t.Callable[[bytes], None]:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+        ) -> t.Callable[[bytes], None]:
             if exc_info is not None and started:
                 raise exc_info[1].with_traceback(exc_info[2])
             started[:] = [status, headers]
             return _no_write
 
         try:
-            iterable = await loop.run_in_executor(executor, context.run, app.wsgi_app, environ, start_response)
+            iterable = await loop.run_in_executor(
+                executor, context.run, app.wsgi_app, environ, start_response
+            )
             try:
-                await self._send_response(started, iterable, send, receive, body, scope, executor, context, loop)
+                await self._send_response(
+                    started, iterable, send, receive, body, scope, executor, context, loop
+                )
             finally:
                 close = getattr(iterable, "close", None)
                 if close is not None:
@@ -301,7 +309,7 @@ class ASGIApp:
     ) -> None:
         if not started:
             # The app produced its iterable without calling start_response yet.
-            first = await loop.run_in_executor(executor, context.run, next, iter(iterable), _SENTINEL)
+            first = await loop.run_in_executor(executor, _next_in, context, iter(iterable))
             if not started:
                 raise RuntimeError("The application did not call start_response.")
             prefix = [] if first is _SENTINEL else [first]
@@ -320,7 +328,9 @@ class ASGIApp:
         if isinstance(iterable, (list, tuple)):
             count = len(iterable)
             for index, chunk in enumerate(iterable):
-                await send({"type": "http.response.body", "body": chunk, "more_body": index < count - 1})
+                await send(
+                    {"type": "http.response.body", "body": chunk, "more_body": index < count - 1}
+                )
             if count == 0:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
@@ -336,7 +346,9 @@ class ASGIApp:
                 pass
 
 
-async def _watch_disconnect(receive: Receive, body: ASGIBodyReader, disconnected: asyncio.Event) -> None:
+async def _watch_disconnect(
+    receive: Receive, body: ASGIBodyReader, disconnected: asyncio.Event
+) -> None:
     """Wait for ``http.disconnect`` once the request body is no longer being read."""
     if body.disconnected:
         disconnected.set()
@@ -362,7 +374,11 @@ async def _stream_body(
     if isinstance(target, _FileToSend):
         name = getattr(target.file, "name", None)
         extensions = scope.get("extensions") or {}
-        if isinstance(name, str) and "http.response.pathsend" in extensions and target.file.tell() == 0:
+        if (
+            isinstance(name, str)
+            and "http.response.pathsend" in extensions
+            and target.file.tell() == 0
+        ):
             await send({"type": "http.response.pathsend", "path": os.path.abspath(name)})
             return
     if hasattr(target, "__aiter__"):
@@ -375,13 +391,18 @@ async def _stream_body(
     else:
         iterator = iter(iterable)
         while True:
-            chunk = await loop.run_in_executor(executor, context.run, next, iterator, _SENTINEL)
+            chunk = await loop.run_in_executor(executor, _next_in, context, iterator)
             if chunk is _SENTINEL or disconnected.is_set():
                 break
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         if disconnected.is_set():
             return
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _next_in(context: contextvars.Context, iterator: t.Iterator[t.Any]) -> t.Any:
+    """``next(iterator)`` inside ``context`` (the request's), or the sentinel at the end."""
+    return context.run(next, iterator, _SENTINEL)
 
 
 def _no_write(data: bytes) -> None:

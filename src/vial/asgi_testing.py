@@ -19,6 +19,7 @@ _TEST_ONLY_KEYS = ("werkzeug.debug.preserve_context",)
 
 def scope_from_environ(environ: WSGIEnvironment) -> Scope:
     """The ASGI HTTP scope for a request described by a WSGI environ."""
+
     def text(key: str, default: str = "") -> str:
         return str(environ.get(key, default)).encode("latin-1").decode("utf-8", "surrogateescape")
 
@@ -46,7 +47,10 @@ def scope_from_environ(environ: WSGIEnvironment) -> Scope:
         "root_path": root_path,
         "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
         "headers": headers,
-        "server": (environ.get("SERVER_NAME", "localhost"), int(environ.get("SERVER_PORT", 80) or 80)),
+        "server": (
+            environ.get("SERVER_NAME", "localhost"),
+            int(environ.get("SERVER_PORT", 80) or 80),
+        ),
         "client": (environ.get("REMOTE_ADDR", "127.0.0.1"), 50000),
         "extensions": {},
     }
@@ -56,7 +60,9 @@ def scope_from_environ(environ: WSGIEnvironment) -> Scope:
     return scope
 
 
-def run_asgi_app(app: Vial, environ: WSGIEnvironment, buffered: bool = False) -> tuple[list[bytes], str, Headers]:
+def run_asgi_app(
+    app: Vial, environ: WSGIEnvironment, buffered: bool = False
+) -> tuple[list[bytes], str, Headers]:
     """Send one request through ``app.asgi``; returns ``(body_chunks, status, headers)``."""
     scope = scope_from_environ(environ)
     stream = environ["wsgi.input"]

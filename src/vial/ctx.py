@@ -231,7 +231,8 @@ class RequestContext:
         self.pop(exc_value)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.request.url!r} [{self.request.method}] of {self.app.name}>"
+        name = type(self).__name__
+        return f"<{name} {self.request.url!r} [{self.request.method}] of {self.app.name}>"
 
 
 def has_app_context() -> bool:

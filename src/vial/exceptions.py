@@ -86,9 +86,7 @@ class BadRequest(HTTPException):
     """400: the request could not be understood."""
 
     code = 400
-    description = (
-        "The browser (or proxy) sent a request that this server could not understand."
-    )
+    description = "The browser (or proxy) sent a request that this server could not understand."
 
 
 class ClientDisconnected(BadRequest):
@@ -115,7 +113,7 @@ class BadRequestKeyError(BadRequest, KeyError):
         else:
             KeyError.__init__(self, arg)
 
-    @property  # type: ignore[override]
+    @property
     def description(self) -> str:
         if self.show_exception:
             return f"{self._description}\nKeyError: {KeyError.__str__(self)}"
@@ -251,9 +249,7 @@ class LengthRequired(HTTPException):
     """411: the request needs a Content-Length."""
 
     code = 411
-    description = (
-        "A request with this method requires a valid <code>Content-Length</code> header."
-    )
+    description = "A request with this method requires a valid <code>Content-Length</code> header."
 
 
 class PreconditionFailed(HTTPException):
@@ -284,9 +280,7 @@ class UnsupportedMediaType(HTTPException):
     """415: the body's media type is not one the view reads."""
 
     code = 415
-    description = (
-        "The server does not support the media type transmitted in the request."
-    )
+    description = "The server does not support the media type transmitted in the request."
 
 
 class RequestedRangeNotSatisfiable(HTTPException):
@@ -367,8 +361,7 @@ class PreconditionRequired(HTTPException):
 
     code = 428
     description = (
-        "This request is required to be conditional; try using \"If-Match\" or"
-        " \"If-Unmodified-Since\"."
+        'This request is required to be conditional; try using "If-Match" or "If-Unmodified-Since".'
     )
 
 
@@ -403,9 +396,7 @@ class TooManyRequests(_RetryAfter):
     """429: rate limited."""
 
     code = 429
-    description = (
-        "This user has exceeded an allotted request count. Try again later."
-    )
+    description = "This user has exceeded an allotted request count. Try again later."
 
 
 class RequestHeaderFieldsTooLarge(HTTPException):
@@ -441,7 +432,7 @@ class InternalServerError(HTTPException):
         super().__init__(description=description, response=response)
 
 
-class NotImplemented(HTTPException):  # noqa: A001 - Werkzeug's name
+class NotImplemented(HTTPException):
     """501: the server does not support this method or feature."""
 
     code = 501
@@ -452,9 +443,7 @@ class BadGateway(HTTPException):
     """502: an upstream server answered badly."""
 
     code = 502
-    description = (
-        "The proxy server received an invalid response from an upstream server."
-    )
+    description = "The proxy server received an invalid response from an upstream server."
 
 
 class ServiceUnavailable(_RetryAfter):
@@ -478,9 +467,7 @@ class HTTPVersionNotSupported(HTTPException):
     """505: the HTTP version is not supported."""
 
     code = 505
-    description = (
-        "The server does not support the HTTP protocol version used in the request."
-    )
+    description = "The server does not support the HTTP protocol version used in the request."
 
 
 default_exceptions: dict[int, type[HTTPException]] = {}

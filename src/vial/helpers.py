@@ -18,6 +18,7 @@ from .globals import _cv_app, _cv_request, current_app, request_ctx, session
 from .signals import message_flashed
 
 if t.TYPE_CHECKING:
+    from .app import Vial
     from .wrappers.response import Response
 
 _T = t.TypeVar("_T")
@@ -60,16 +61,16 @@ def _redirect(location: str, code: int, response_class: type[Response]) -> Respo
     return response
 
 
-def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:  # noqa: N803 - Flask's name
+def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
     """A redirect to ``location`` (non-ASCII and control characters are percent-encoded)."""
     if Response is None:
         ctx = _cv_app.get(None)
         if ctx is not None:
             return ctx.app.redirect(location, code)
-        from .wrappers.response import Response as response_class
-    else:
-        response_class = Response
-    return _redirect(location, code, response_class)
+        from .wrappers.response import Response as default_class
+
+        return _redirect(location, code, default_class)
+    return _redirect(location, code, Response)
 
 
 def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
@@ -93,7 +94,8 @@ def make_response(*args: t.Any) -> Response:
 
 def get_template_attribute(template_name: str, attribute: str) -> t.Any:
     """A macro or variable exported by a template."""
-    return getattr(current_app.jinja_env.get_template(template_name).module, attribute)
+    env: t.Any = current_app.jinja_env  # type: ignore[attr-defined]
+    return getattr(env.get_template(template_name).module, attribute)
 
 
 def flash(message: str, category: str = "message") -> None:
@@ -103,7 +105,9 @@ def flash(message: str, category: str = "message") -> None:
     session["_flashes"] = flashes
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if message_flashed.receivers:
-        message_flashed.send(app, _async_wrapper=app.ensure_sync, message=message, category=category)
+        message_flashed.send(
+            app, _async_wrapper=app.ensure_sync, message=message, category=category
+        )
 
 
 def get_flashed_messages(
@@ -118,7 +122,7 @@ def get_flashed_messages(
         wanted = set(category_filter)
         flashes = [f for f in flashes if f[0] in wanted]
     if with_categories:
-        return [tuple(f) for f in flashes]  # type: ignore[misc]
+        return [(f[0], f[1]) for f in flashes]
     return [f[1] for f in flashes]
 
 
@@ -158,7 +162,9 @@ def _disposition_params(download_name: str) -> dict[str, str]:
     try:
         download_name.encode("ascii")
     except UnicodeEncodeError:
-        simple = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
+        simple = (
+            unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
+        )
         quoted = quote(download_name, safe="!#$&+^`|~")
         return {"filename": simple, "filename*": f"UTF-8''{quoted}"}
     return {"filename": download_name}
@@ -172,7 +178,7 @@ def send_file(
     conditional: bool = True,
     etag: bool | str = True,
     last_modified: datetime | int | float | None = None,
-    max_age: None | int | t.Callable[[str | None], int | None] = None,
+    max_age: int | t.Callable[[str | None], int | None] | None = None,
 ) -> Response:
     """Send a file, streamed in chunks, with conditional and range support.
 
@@ -188,7 +194,7 @@ def send_file(
     from .datastructures import Headers
     from .wrappers.file_body import FileBody
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Vial = current_app._get_current_object()  # type: ignore[attr-defined]
     environ = request_ctx.request.environ
     path: str | None = None
     stat: os.stat_result | None = None
@@ -206,7 +212,7 @@ def send_file(
                 "Unable to detect the MIME type because a file name is not available. Either"
                 " set 'download_name', pass a path instead of a file, or set 'mimetype'."
             )
-        mimetype, encoding = mimetypes.guess_type(download_name)
+        mimetype = mimetypes.guess_type(download_name)[0]
         if mimetype is None:
             mimetype = "application/octet-stream"
     headers = Headers()
@@ -250,7 +256,7 @@ def send_file(
         rv.set_etag(f"{stat.st_mtime}-{stat.st_size}-{checksum}")
     if conditional:
         try:
-            rv = rv.make_conditional(environ, accept_ranges=True, complete_length=size)
+            rv.make_conditional(environ, accept_ranges=True, complete_length=size)
         except BaseException:
             body.close()
             raise
@@ -274,7 +280,7 @@ def _file_size(file: t.IO[bytes]) -> int | None:
 def send_from_directory(
     directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: t.Any
 ) -> Response:
-    """Send ``path`` from inside ``directory``; anything escaping it (``..``, absolute, NUL) is a 404."""
+    """Send ``path`` from ``directory``; a path escaping it (``..``, absolute, NUL) is a 404."""
     from .security import safe_join
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -59,7 +59,7 @@ class ContextProxy:
             return []
 
     @property  # type: ignore[misc]
-    def __class__(self) -> type:  # noqa: D105 - lets isinstance() see the real class
+    def __class__(self) -> type:
         try:
             return type(self._get_current_object())
         except RuntimeError:

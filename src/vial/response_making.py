@@ -65,7 +65,7 @@ def make_response_from_return_value(app: Vial, rv: t.Any) -> Response:
         )
 
     if not isinstance(rv, response_class):
-        if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, (cabc.Iterator, cabc.AsyncIterator)):
+        if isinstance(rv, (str, bytes, bytearray, cabc.Iterator, cabc.AsyncIterator)):
             rv = response_class(rv, status=status, headers=headers)
             status = headers = None
         elif isinstance(rv, (dict, list)):
@@ -102,7 +102,7 @@ def make_response_from_return_value(app: Vial, rv: t.Any) -> Response:
             rv.status_code = status
     if headers:
         rv.headers.update(headers)
-    return rv
+    return t.cast(Response, rv)
 
 
 def sys_exc_traceback() -> t.Any:

@@ -53,17 +53,18 @@ def setupmethod(f: F) -> F:
 def get_root_path(import_name: str) -> str:
     """The folder of the module or package ``import_name`` (the working folder for ``__main__``)."""
     module = sys.modules.get(import_name)
-    if module is not None and getattr(module, "__file__", None):
-        return os.path.dirname(os.path.abspath(module.__file__))  # type: ignore[arg-type]
+    module_file: str | None = getattr(module, "__file__", None)
+    if module_file:
+        return os.path.dirname(os.path.abspath(module_file))
     try:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
         spec = None
     if spec is None or spec.origin in (None, "namespace"):
         if spec is not None and spec.submodule_search_locations:
-            return os.path.abspath(list(spec.submodule_search_locations)[0])
+            return os.path.abspath(next(iter(spec.submodule_search_locations)))
         return os.getcwd()
-    return os.path.dirname(os.path.abspath(spec.origin))  # type: ignore[arg-type]
+    return os.path.dirname(os.path.abspath(spec.origin))
 
 
 def _endpoint_from_view_func(view_func: t.Callable[..., t.Any]) -> str:
@@ -90,7 +91,7 @@ class Scaffold:
         root_path: str | None = None,
     ) -> None:
         self.import_name = import_name
-        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
         if root_path is None:
@@ -106,9 +107,9 @@ class Scaffold:
         self.template_context_processors: dict[
             str | None, list[TemplateContextProcessorCallable]
         ] = defaultdict(list)
-        self.url_value_preprocessors: dict[
-            str | None, list[URLValuePreprocessorCallable]
-        ] = defaultdict(list)
+        self.url_value_preprocessors: dict[str | None, list[URLValuePreprocessorCallable]] = (
+            defaultdict(list)
+        )
         self.url_default_functions: dict[str | None, list[URLDefaultCallable]] = defaultdict(list)
 
     def __repr__(self) -> str:
@@ -173,14 +174,16 @@ class Scaffold:
         max_age = self.get_send_file_max_age(filename)
         return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
 
-    def open_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> t.IO[t.Any]:
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = None
+    ) -> t.IO[t.Any]:
         """Open a file relative to :attr:`root_path` for reading."""
         if mode not in {"r", "rt", "rb"}:
             raise ValueError("Resources can only be opened for reading.")
         path = os.path.join(self.root_path, resource)
         if mode == "rb":
-            return open(path, mode)  # noqa: SIM115 - the caller closes it
-        return open(path, mode, encoding=encoding)  # noqa: SIM115
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     # -- routes ------------------------------------------------------------------------------
 

@@ -118,7 +118,7 @@ class NullSession(SecureCookieSession):
             " environment with app.config.from_prefixed_env()."
         )
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
 class SessionInterface:
@@ -284,7 +284,7 @@ class SecureCookieSessionInterface(SessionInterface):
         value = serializer.dumps(dict(session))
         response.set_cookie(
             name,
-            t.cast(str, value),
+            value,
             expires=self.get_expiration_time(app, session),
             httponly=httponly,
             domain=domain,

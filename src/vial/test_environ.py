@@ -54,10 +54,7 @@ def encode_multipart(
                 content_type = value[2] if len(value) > 2 else None
             else:
                 stream, filename, content_type = value, getattr(value, "name", None), None
-            if filename is not None:
-                filename = os.path.basename(str(filename))
-            else:
-                filename = ""
+            filename = os.path.basename(str(filename)) if filename is not None else ""
             if content_type is None:
                 content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
             quoted = filename.replace("\\", "\\\\").replace('"', '\\"')

@@ -32,7 +32,9 @@ def run_wsgi_app(
     response: list[t.Any] = []
     written: list[bytes] = []
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: t.Any = None) -> t.Callable[[bytes], None]:
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+    ) -> t.Callable[[bytes], None]:
         if exc_info is not None and response:
             raise exc_info[1].with_traceback(exc_info[2])
         response[:] = [status, headers]
@@ -62,8 +64,10 @@ def run_wsgi_app(
     return body, status, Headers(headers)
 
 
-class _chain_and_close:  # noqa: N801 - behaves like a function returning an iterator
-    def __init__(self, first: list[bytes], rest: t.Iterator[bytes], close: t.Callable[[], t.Any] | None) -> None:
+class _chain_and_close:
+    def __init__(
+        self, first: list[bytes], rest: t.Iterator[bytes], close: t.Callable[[], t.Any] | None
+    ) -> None:
         self._first = list(first)
         self._rest = rest
         self._close = close
@@ -94,7 +98,15 @@ class TestResponse(Response):
     request: Request
     history: tuple[TestResponse, ...] = ()
 
-    def __init__(self, response: t.Any, status: str, headers: Headers, request: Request, history: tuple[TestResponse, ...] = (), **kwargs: t.Any) -> None:
+    def __init__(
+        self,
+        response: t.Any,
+        status: str,
+        headers: Headers,
+        request: Request,
+        history: tuple[TestResponse, ...] = (),
+        **kwargs: t.Any,
+    ) -> None:
         super().__init__(response, status, headers, **kwargs)
         self.request = request
         self.history = history
@@ -110,7 +122,14 @@ class _CookieJar:
     def __init__(self) -> None:
         self.cookies: dict[tuple[str, str, str], tuple[str, float | None]] = {}
 
-    def set(self, key: str, value: str, domain: str = "localhost", path: str = "/", expires: float | None = None) -> None:
+    def set(
+        self,
+        key: str,
+        value: str,
+        domain: str = "localhost",
+        path: str = "/",
+        expires: float | None = None,
+    ) -> None:
         self.cookies[(domain.lstrip("."), path, key)] = (value, expires)
 
     def delete(self, key: str, domain: str = "localhost", path: str = "/") -> None:
@@ -130,7 +149,11 @@ class _CookieJar:
                 continue
             if not (host == domain or host.endswith(f".{domain}") or domain == "localhost.local"):
                 continue
-            if not (path == cookie_path or path.startswith(cookie_path.rstrip("/") + "/") or cookie_path == "/"):
+            if not (
+                path == cookie_path
+                or path.startswith(cookie_path.rstrip("/") + "/")
+                or cookie_path == "/"
+            ):
                 continue
             pairs.append(f"{name}={value}")
         return "; ".join(pairs) if pairs else None
@@ -173,17 +196,26 @@ class VialClient:
 
     __test__ = False
 
-    def __init__(self, application: Vial, response_wrapper: type[TestResponse] | None = None, use_cookies: bool = True, asgi: bool = False) -> None:
+    def __init__(
+        self,
+        application: Vial,
+        response_wrapper: type[TestResponse] | None = None,
+        use_cookies: bool = True,
+        asgi: bool = False,
+    ) -> None:
         self.application = application
         self.response_wrapper = response_wrapper or TestResponse
         self._cookies: _CookieJar | None = _CookieJar() if use_cookies else None
         self.asgi = asgi
-        self.environ_base: dict[str, t.Any] = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "vial-test-client"}
+        self.environ_base: dict[str, t.Any] = {
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_USER_AGENT": "vial-test-client",
+        }
         self.preserve_context = False
         self._new_contexts: list[t.Any] = []
         self._context_stack = ExitStack()
 
-    # -- cookies ---------------------------------------------------------------------------------
+    # -- cookies -------------------------------------------------------------------------------
 
     def get_cookie(self, key: str, domain: str = "localhost", path: str = "/") -> _Cookie | None:
         """The cookie the client holds for ``key`` (with ``.value``), or None."""
@@ -192,29 +224,43 @@ class VialClient:
         value = self._cookies.get(key, domain, path)
         return None if value is None else _Cookie(key, value, domain, path)
 
-    def set_cookie(self, key: str, value: str = "", *, domain: str = "localhost", path: str = "/", **kwargs: t.Any) -> None:
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        *,
+        domain: str = "localhost",
+        path: str = "/",
+        **kwargs: t.Any,
+    ) -> None:
         """Give the client a cookie to send."""
         if self._cookies is None:
             raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
         self._cookies.set(key, value, domain, path)
 
-    def delete_cookie(self, key: str, *, domain: str = "localhost", path: str = "/", **kwargs: t.Any) -> None:
+    def delete_cookie(
+        self, key: str, *, domain: str = "localhost", path: str = "/", **kwargs: t.Any
+    ) -> None:
         """Remove a cookie from the client."""
         if self._cookies is None:
             raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
         self._cookies.delete(key, domain, path)
 
-    # -- requests --------------------------------------------------------------------------------
+    # -- requests ------------------------------------------------------------------------------
 
-    def _run(self, environ: WSGIEnvironment, buffered: bool) -> tuple[t.Iterable[bytes], str, Headers]:
+    def _run(
+        self, environ: WSGIEnvironment, buffered: bool
+    ) -> tuple[t.Iterable[bytes], str, Headers]:
         if self.asgi:
             from .asgi_testing import run_asgi_app
 
             return run_asgi_app(self.application, environ, buffered)
         return run_wsgi_app(self.application, environ, buffered)
 
-    def open(self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any) -> TestResponse:
-        """Send a request; takes :class:`EnvironBuilder`'s arguments (``path``, ``method``, ``json``...)."""
+    def open(
+        self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any
+    ) -> TestResponse:
+        """Send a request; takes :class:`EnvironBuilder`'s arguments (``path``, ``json``, ...)."""
         if args and isinstance(args[0], EnvironBuilder):
             builder = args[0]
         elif args and isinstance(args[0], dict):
@@ -246,7 +292,9 @@ class VialClient:
     def _open_environ(self, environ: WSGIEnvironment, buffered: bool) -> TestResponse:
         environ = {**self.environ_base, **environ}
         if self._cookies is not None:
-            cookie = self._cookies.header_for(environ.get("HTTP_HOST", "localhost"), environ.get("PATH_INFO", "/"))
+            cookie = self._cookies.header_for(
+                environ.get("HTTP_HOST", "localhost"), environ.get("PATH_INFO", "/")
+            )
             if cookie is not None:
                 environ["HTTP_COOKIE"] = cookie
         if self.preserve_context:
@@ -259,7 +307,9 @@ class VialClient:
             self._cookies.update_from(headers, environ.get("HTTP_HOST", "localhost"))
         return response
 
-    def _redirect_environ(self, response: TestResponse, environ: WSGIEnvironment) -> WSGIEnvironment:
+    def _redirect_environ(
+        self, response: TestResponse, environ: WSGIEnvironment
+    ) -> WSGIEnvironment:
         location = response.headers.get("Location", "")
         parts = urlsplit(location)
         host = parts.netloc or environ.get("HTTP_HOST", "localhost")
@@ -270,7 +320,7 @@ class VialClient:
             path = f"{base}/{path}"
         script = environ.get("SCRIPT_NAME", "")
         if script and path.startswith(script):
-            path = path[len(script):] or "/"
+            path = path[len(script) :] or "/"
         method = environ["REQUEST_METHOD"]
         keep_body = response.status_code in (307, 308)
         if not keep_body and method != "HEAD":
@@ -281,7 +331,9 @@ class VialClient:
             base_url=f"{scheme}://{host}{script}",
             query_string=parts.query,
             method=method,
-            data=environ["wsgi.input"].getvalue() if keep_body and hasattr(environ["wsgi.input"], "getvalue") else None,
+            data=environ["wsgi.input"].getvalue()
+            if keep_body and hasattr(environ["wsgi.input"], "getvalue")
+            else None,
             content_type=environ.get("CONTENT_TYPE") if keep_body else None,
         )
         try:
@@ -325,7 +377,7 @@ class VialClient:
         """Send a TRACE request."""
         return self.open(*args, method="TRACE", **kw)
 
-    # -- context preservation and sessions ----------------------------------------------------------
+    # -- context preservation and sessions -----------------------------------------------------
 
     def __enter__(self) -> VialClient:
         if self.preserve_context:
@@ -369,7 +421,7 @@ class VialClient:
 class _Cookie:
     """A cookie held by the test client."""
 
-    __slots__ = ("key", "value", "domain", "path")
+    __slots__ = ("domain", "key", "path", "value")
 
     def __init__(self, key: str, value: str, domain: str, path: str) -> None:
         self.key = key

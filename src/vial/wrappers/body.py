@@ -27,7 +27,7 @@ class BodyStream:
     silently and handed on as if complete.
     """
 
-    __slots__ = ("_source", "_remaining", "_limit", "_read_so_far", "_exhausted")
+    __slots__ = ("_exhausted", "_limit", "_read_so_far", "_remaining", "_source")
 
     def __init__(self, source: BinaryReader, length: int | None, limit: int | None) -> None:
         if length is not None and limit is not None and length > limit:
@@ -52,7 +52,7 @@ class BodyStream:
 
     def readall(self) -> bytes:
         """Read the rest of the body."""
-        parts = []
+        parts: list[bytes] = []
         while True:
             chunk = self.read(CHUNK_SIZE)
             if not chunk:

@@ -16,7 +16,7 @@ class FileBody:
     is wanted; a range set by :meth:`set_range` is honoured by seeking.
     """
 
-    __slots__ = ("file", "path", "size", "start", "stop", "_position", "_closed")
+    __slots__ = ("_closed", "_position", "file", "path", "size", "start", "stop")
 
     def __init__(self, file: t.IO[bytes], size: int | None, path: str | None = None) -> None:
         self.file = file

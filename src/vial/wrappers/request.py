@@ -96,7 +96,9 @@ class Request(RequestHeaderMixin):
     view_args: dict[str, t.Any] | None = None
     routing_exception: Exception | None = None
 
-    def __init__(self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False) -> None:
+    def __init__(
+        self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
+    ) -> None:
         self.environ = environ
         self.shallow = shallow
         self._form_parser: FormDataParser | None = None
@@ -225,7 +227,12 @@ class Request(RequestHeaderMixin):
         if not host:
             host = environ.get("SERVER_NAME", "")
             port = str(environ.get("SERVER_PORT", ""))
-            if port and (self.scheme, port) not in (("http", "80"), ("https", "443"), ("ws", "80"), ("wss", "443")):
+            if port and (self.scheme, port) not in (
+                ("http", "80"),
+                ("https", "443"),
+                ("ws", "80"),
+                ("wss", "443"),
+            ):
                 host = f"{host}:{port}"
         elif (self.scheme == "http" and host.endswith(":80")) or (
             self.scheme == "https" and host.endswith(":443")
@@ -297,7 +304,8 @@ class Request(RequestHeaderMixin):
         """The cookies the client sent."""
         from ..http import parse_cookie
 
-        return parse_cookie(self.environ.get("HTTP_COOKIE"))
+        cookies = parse_cookie(self.environ.get("HTTP_COOKIE"), cls=ImmutableMultiDict)
+        return t.cast("ImmutableMultiDict[str, str]", cookies)
 
     @cached_property
     def content_length(self) -> int | None:
@@ -351,7 +359,9 @@ class Request(RequestHeaderMixin):
         """The server's own input stream, unguarded. Prefer :attr:`stream`."""
         return self.environ["wsgi.input"]
 
-    def get_data(self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False) -> t.Any:
+    def get_data(
+        self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
+    ) -> t.Any:
         """Read the whole body.
 
         :param cache: keep the bytes so later calls (and :attr:`form`) see them.

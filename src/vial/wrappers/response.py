@@ -90,7 +90,9 @@ class Response(ResponseHeaderMixin):
             if content_type is None and mimetype is None:
                 mimetype = self.default_mimetype
                 self.headers = Headers._from_trusted(
-                    [] if mimetype is None else [("Content-Type", get_content_type(mimetype, self.charset))]
+                    []
+                    if mimetype is None
+                    else [("Content-Type", get_content_type(mimetype, self.charset))]
                 )
             else:
                 self.headers = Headers()
@@ -111,7 +113,7 @@ class Response(ResponseHeaderMixin):
             self._status_code = self.default_status
             self._status = _status_text(self.default_status)
         else:
-            self.status = status  # type: ignore[assignment]
+            self.status = status
         self.direct_passthrough = direct_passthrough
         self._on_close: list[t.Callable[[], t.Any]] = []
         if response is None:
@@ -172,10 +174,7 @@ class Response(ResponseHeaderMixin):
 
     def set_data(self, value: str | bytes | bytearray) -> None:
         """Replace the body and set Content-Length."""
-        if isinstance(value, str):
-            value = value.encode(self.charset)
-        else:
-            value = bytes(value)
+        value = value.encode(self.charset) if isinstance(value, str) else bytes(value)
         self.response = [value]
         if self.automatically_set_content_length:
             self.headers["Content-Length"] = str(len(value))
@@ -240,7 +239,9 @@ class Response(ResponseHeaderMixin):
         """The body's length when it is in memory, else ``None``."""
         if not self.is_sequence:
             return None
-        return sum(len(x if isinstance(x, bytes) else x.encode(self.charset)) for x in self.response)
+        return sum(
+            len(x if isinstance(x, bytes) else x.encode(self.charset)) for x in self.response
+        )
 
     # -- JSON ----------------------------------------------------------------------------------
 
@@ -397,7 +398,11 @@ class Response(ResponseHeaderMixin):
         elif self.direct_passthrough:
             iterable = body
             file_wrapper = environ.get("wsgi.file_wrapper")
-            if file_wrapper is not None and not self._on_close and getattr(body, "is_whole_file", False):
+            if (
+                file_wrapper is not None
+                and not self._on_close
+                and getattr(body, "is_whole_file", False)
+            ):
                 # The server may send the file with sendfile(); it closes the file itself.
                 return t.cast("Iterable[bytes]", file_wrapper(body.file, FILE_CHUNK_SIZE))
         elif self.is_sequence and all(type(x) is bytes for x in body):
@@ -441,7 +446,7 @@ class Response(ResponseHeaderMixin):
 class ClosingIterator:
     """Wraps a body iterable so the server's ``close()`` also runs our clean-up."""
 
-    __slots__ = ("_iterator", "_close", "_closed")
+    __slots__ = ("_close", "_closed", "_iterator")
 
     def __init__(self, iterable: Iterable[bytes], close: t.Callable[[], None]) -> None:
         self._iterator = iter(iterable)
@@ -464,9 +469,11 @@ class ClosingIterator:
 class AsyncBody:
     """An async body handed to the ASGI adapter, which iterates it on the event loop."""
 
-    __slots__ = ("_iterable", "_close", "_charset")
+    __slots__ = ("_charset", "_close", "_iterable")
 
-    def __init__(self, iterable: t.AsyncIterable[t.Any], close: t.Callable[[], None], charset: str) -> None:
+    def __init__(
+        self, iterable: t.AsyncIterable[t.Any], close: t.Callable[[], None], charset: str
+    ) -> None:
         self._iterable = iterable
         self._close = close
         self._charset = charset

@@ -10,8 +10,8 @@ from ..utils import cached_property
 if t.TYPE_CHECKING:
     from ..datastructures import (
         ContentRange,
-        HeaderSet,
         Headers,
+        HeaderSet,
         ResponseCacheControl,
         WWWAuthenticate,
     )
@@ -81,6 +81,7 @@ class ResponseHeaderMixin:
     headers: Headers
     charset: str
     _status_code: int
+    status_code: int
     response: t.Any
 
     location = _header_property("Location", "The Location header (redirect target).")
@@ -193,7 +194,7 @@ class ResponseHeaderMixin:
         from ..datastructures import ResponseCacheControl
         from ..http import parse_cache_control_header
 
-        def on_update(control: ResponseCacheControl) -> None:
+        def on_update(control: t.Any) -> None:
             value = control.to_header()
             if value:
                 self.headers["Cache-Control"] = value
@@ -290,7 +291,7 @@ class ResponseHeaderMixin:
         return self
 
     def _set_status_code(self, code: int) -> None:
-        self.status_code = code  # type: ignore[attr-defined]
+        self.status_code = code
 
     def _precondition_status(self, environ: WSGIEnvironment, method: str) -> int | None:
         from ..http import parse_date, parse_etags
@@ -356,6 +357,8 @@ class ResponseHeaderMixin:
     def _if_range_matches(self, if_range: t.Any) -> bool:
         if if_range.date is not None:
             last_modified = self.last_modified
-            return last_modified is not None and last_modified.replace(microsecond=0) == if_range.date
+            return (
+                last_modified is not None and last_modified.replace(microsecond=0) == if_range.date
+            )
         etag, weak = self.get_etag()
         return etag is not None and not weak and if_range.etag == etag
