@@ -8,7 +8,7 @@ import mimetypes
 import os
 import secrets
 import typing as t
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from .datastructures import FileStorage, Headers, MultiDict
 from .urls import url_encode
@@ -198,7 +198,8 @@ class EnvironBuilder:
         environ: WSGIEnvironment = {
             "REQUEST_METHOD": self.method,
             "SCRIPT_NAME": _wsgi_str(self.script_root),
-            "PATH_INFO": _wsgi_str(self.path),
+            # As a server does: percent-escapes decoded to bytes, seen through latin-1.
+            "PATH_INFO": unquote_to_bytes(self.path).decode("latin-1"),
             "QUERY_STRING": _wsgi_str(self.query_string),
             "REQUEST_URI": quote(self.script_root + self.path, safe="/%:@!$&'()*+,;=~")
             + (f"?{self.query_string}" if self.query_string else ""),
