@@ -24,6 +24,7 @@ import os
 import tempfile
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote_to_bytes
 
 from . import _async
 from .exceptions import RequestEntityTooLarge, RequestTimeout
@@ -194,16 +195,25 @@ def _encode_wsgi(value: str) -> str:
 def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     """The PEP 3333 environ of an ASGI HTTP (or WebSocket) scope."""
     root_path: str = scope.get("root_path", "")
-    path: str = scope["path"]
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
+    raw_path: bytes | None = scope.get("raw_path")
+    if raw_path:
+        # The raw bytes keep what the decoded "path" loses (invalid UTF-8 becomes U+FFFD).
+        path = unquote_to_bytes(raw_path.partition(b"?")[0]).decode("latin-1")
+        encoded_root = _encode_wsgi(root_path)
+        if encoded_root and path.startswith(encoded_root):
+            path = path[len(encoded_root) :]
+    else:
+        path = scope["path"]
+        if root_path and path.startswith(root_path):
+            path = path[len(root_path) :]
+        path = _encode_wsgi(path)
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client")
     scheme: str = scope.get("scheme", "http")
     environ: WSGIEnvironment = {
         "REQUEST_METHOD": scope.get("method", "GET"),
         "SCRIPT_NAME": _encode_wsgi(root_path),
-        "PATH_INFO": _encode_wsgi(path),
+        "PATH_INFO": path,
         "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
         "SERVER_NAME": str(server[0]),
         "SERVER_PORT": str(server[1]) if server[1] is not None else "80",
@@ -222,7 +232,6 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     extra = scope.get("vial.environ")
     if extra:  # set by the test client: context preservation and other test-only keys
         environ.update(extra)
-    raw_path = scope.get("raw_path")
     if raw_path:
         environ["RAW_URI"] = raw_path.decode("latin-1")
     if client:
