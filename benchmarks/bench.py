@@ -282,6 +282,18 @@ def run_in_process(args: argparse.Namespace, frameworks: list[Framework], endpoi
         print(render_table(cells, endpoints))
     else:
         print("(no framework could be loaded)")
+    spreads = sorted(
+        ((max(cell.samples_us) - min(cell.samples_us)) / statistics.median(cell.samples_us), key, name)
+        for key, column in cells.items()
+        for name, cell in column.items()
+        if cell.error is None and len(cell.samples_us) > 1
+    )
+    if spreads:
+        # A rough noise gauge: differences smaller than the typical spread are not findings.
+        worst, worst_key, worst_name = spreads[-1]
+        typical = spreads[len(spreads) // 2][0]
+        print(f"\nRound-to-round spread (max-min)/median: typically {typical:.0%}, "
+              f"worst {worst:.0%} ({worst_key} {worst_name}).")
     failures = [(key, name, cell.error) for key, column in cells.items() for name, cell in column.items() if cell.error]
     if failures:
         print("\nFAILED cells (a wrong answer is not timed):")
