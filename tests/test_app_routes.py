@@ -515,7 +515,10 @@ def test_url_for_external_and_scheme(routed_app: Vial) -> None:
     with routed_app.test_request_context(base_url="http://example.com"):
         assert url_for("post", post_id=1, _external=True) == "http://example.com/post/1"
         assert url_for("post", post_id=1, _scheme="https") == "https://example.com/post/1"
-        assert url_for("post", post_id=1, _scheme="https", _external=True) == "https://example.com/post/1"
+        assert (
+            url_for("post", post_id=1, _scheme="https", _external=True)
+            == "https://example.com/post/1"
+        )
         with pytest.raises(ValueError, match="_external"):
             url_for("index", _scheme="https", _external=False)
 

@@ -67,7 +67,8 @@ def run_asgi_app(
     scope = scope_from_environ(environ)
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
-    body = stream.read(int(length)) if length else stream.read()
+    # An invalid Content-Length is sent as it is: answering it is the app's job.
+    body = stream.read(int(length)) if length and str(length).isdigit() else stream.read()
     messages: list[Message] = []
     offset = 0
     while True:

@@ -266,6 +266,11 @@ class MultiDict(TypeConversionDict[K, V]):
         # only the first value of each key.
         return type(self), (list(self.items(multi=True)),)
 
+    def __iter__(self) -> Iterator[K]:
+        # Defined so that dict(multidict) goes through keys() and __getitem__ (first
+        # values, as Werkzeug's) instead of CPython's dict-copy fast path (the lists).
+        return dict.__iter__(self)
+
     def __getitem__(self, key: K) -> V:
         """The first value for ``key``; :exc:`~vial.exceptions.BadRequestKeyError` if missing."""
         # PERF: one dict lookup, no try/except, on the hot ``request.args[...]`` path.
