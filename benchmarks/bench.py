@@ -379,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.import_time:
         from benchmarks import import_time
 
-        output["import_time"] = import_time.run(quick=args.quick)
+        output["import_time"] = import_time.run({f.name for f in frameworks}, quick=args.quick)
     if args.memory:
         from benchmarks import memory
 

@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from typing import Any
 
 IMPORTS = {
@@ -69,7 +70,9 @@ def _modules_added(statement: str) -> int:
     return int(completed.stdout.strip())
 
 
-def run(quick: bool = False) -> dict[str, Any]:
+def run(names: Iterable[str] = IMPORTS, quick: bool = False) -> dict[str, Any]:
+    """Measure the frameworks in ``names`` (those without an entry in IMPORTS are ignored)."""
+    selected = [name for name in IMPORTS if name in set(names)]
     runs = 3 if quick else 15
     print(f"## Import time (fresh interpreter each time, median of {runs} runs)\n", flush=True)
     print(f"(measuring `{sys.executable} -c pass` as the baseline)", file=sys.stderr, flush=True)
@@ -79,7 +82,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         "| framework | wall ms (minus bare interpreter) | -X importtime cumulative ms | modules added |",
         "|---|---:|---:|---:|",
     ]
-    for module, statement in IMPORTS.items():
+    for module in selected:
+        statement = IMPORTS[module]
         print(f"  {statement}", file=sys.stderr, flush=True)
         try:
             wall = statistics.median(_wall_ms(statement) for _ in range(runs)) - baseline

@@ -58,3 +58,14 @@ def test_the_checks_reject_a_wrong_answer(harness: ModuleType) -> None:
     plaintext = next(e for e in harness.ENDPOINTS if e.name == "plaintext")
     wrong_type = harness.Response(200, [("content-type", "text/html")], b"Hello, World!")
     assert "Content-Type" in harness.check_response(plaintext, wrong_type)
+
+
+def test_runner_quick_mode_prints_a_table(
+    harness: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = importlib.import_module("benchmarks.bench")
+    assert bench.main(["--quick", "--frameworks", "bare"]) == 0
+    report = capsys.readouterr().out
+    assert "| `GET /fortunes` |" in report
+    assert "bare WSGI" in report and "bare ASGI" in report
+    assert "FAILED" not in report
