@@ -34,6 +34,19 @@ def _is_file_value(value: t.Any) -> bool:
     )
 
 
+def _fields_from_data(data: t.Any) -> MultiDict[str, t.Any]:
+    """Fields of a ``data=`` dict: a list is several values, a tuple is one file."""
+    fields: MultiDict[str, t.Any] = MultiDict()
+    items = data.items() if hasattr(data, "items") else data
+    for key, value in items:
+        if isinstance(value, list):
+            for item in value:
+                fields.add(key, item)
+        else:
+            fields.add(key, value)
+    return fields
+
+
 def encode_multipart(
     fields: MultiDict[str, t.Any], boundary: str | None = None
 ) -> tuple[bytes, str]:
@@ -143,7 +156,7 @@ class EnvironBuilder:
         elif data is not None and hasattr(data, "read"):
             input_stream = data
         elif data is not None:
-            fields = data if isinstance(data, MultiDict) else MultiDict(data)
+            fields = data if isinstance(data, MultiDict) else _fields_from_data(data)
             if any(_is_file_value(v) for _, v in fields.items(multi=True)):
                 body, multipart_type = encode_multipart(fields)
                 content_type = content_type or multipart_type
