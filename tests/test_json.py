@@ -396,7 +396,7 @@ def _assert_same_output(value: t.Any, app: FakeApp) -> None:
             )
 
 
-@pytest.mark.parametrize("value", SAME_OUTPUT_VALUES, ids=repr)
+@pytest.mark.parametrize("value", SAME_OUTPUT_VALUES, ids=lambda v: repr(v)[:40])
 def test_orjson_provider_same_output(value: t.Any) -> None:
     _assert_same_output(value, FakeApp())
 
@@ -541,3 +541,15 @@ def test_jsonify_indents_in_debug(real_app: t.Any) -> None:
     real_app.debug = True
     with real_app.app_context():
         assert vial.json.jsonify([1]).get_data() == b"[\n  1\n]\n"
+
+
+@pytest.mark.parametrize("base", PROVIDERS, ids=["default", "orjson"])
+def test_response_uses_overridden_dumps(base: type[DefaultJSONProvider], app: FakeApp) -> None:
+    class Shouting(base):  # type: ignore[valid-type,misc]
+        def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+            return super().dumps(obj, **kwargs).upper()
+
+    provider = Shouting(app)
+    assert provider.response({"a": "b"}).body == b'{"A":"B"}\n'
+    app.debug = True
+    assert provider.response({"a": "b"}).body == b'{\n  "A": "B"\n}\n'
