@@ -1,0 +1,421 @@
+"""Responses: construction, status, content type, cookies, body, JSON, and view return values."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from vial import Response, Vial, jsonify, make_response, request
+from vial.datastructures import Headers
+from vial.globals import _cv_request
+from vial.testing import VialClient
+
+
+@pytest.fixture(autouse=True)
+def _no_context_left() -> t.Iterator[None]:
+    yield
+    assert _cv_request.get(None) is None
+
+
+# -- construction --------------------------------------------------------------------------------
+
+
+def test_defaults() -> None:
+    r = Response()
+    assert r.status == "200 OK"
+    assert r.status_code == 200
+    assert r.mimetype == "text/html"
+    assert r.content_type == "text/html; charset=utf-8"
+    assert r.get_data() == b""
+
+
+def test_body_from_str_bytes_and_iterables() -> None:
+    assert Response("héllo").get_data() == "héllo".encode()
+    assert Response("héllo").headers["Content-Length"] == "6"
+    assert Response(b"\x00\xff").get_data() == b"\x00\xff"
+    assert Response(["a", b"b", "c"]).get_data() == b"abc"
+    assert Response(x for x in ["g", "en"]).get_data(as_text=True) == "gen"
+
+
+@pytest.mark.parametrize(
+    ("status", "line", "code"),
+    [
+        (201, "201 CREATED", 201),
+        ("201 CREATED", "201 CREATED", 201),
+        ("201", "201 CREATED", 201),
+        ("299", "299 UNKNOWN", 299),
+        ("418 Custom Reason", "418 Custom Reason", 418),
+        (404, "404 NOT FOUND", 404),
+    ],
+)
+def test_status_forms(status: int | str, line: str, code: int) -> None:
+    r = Response("x", status=status)
+    assert r.status == line
+    assert r.status_code == code
+
+
+def test_status_setters() -> None:
+    r = Response()
+    r.status_code = 404
+    assert r.status == "404 NOT FOUND"
+    r.status = "202 ACCEPTED"
+    assert r.status_code == 202
+    r.status = 500  # type: ignore[assignment]
+    assert r.status == "500 INTERNAL SERVER ERROR"
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "20 OK", "2000 OK"])
+def test_invalid_status_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        Response("x", status=bad)
+
+
+def test_mimetype_and_content_type() -> None:
+    assert Response("x", mimetype="text/plain").content_type == "text/plain; charset=utf-8"
+    assert Response("x", mimetype="application/json").content_type == "application/json"
+    assert (
+        Response("x", mimetype="application/xml").content_type == "application/xml; charset=utf-8"
+    )
+    assert Response("x", content_type="text/plain").content_type == "text/plain"
+    r = Response("x")
+    r.mimetype = "text/csv"
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert r.mimetype == "text/csv"
+    r = Response("x", content_type="text/plain; charset=latin-1")
+    assert r.mimetype == "text/plain"
+    assert r.mimetype_params == {"charset": "latin-1"}
+
+
+def test_headers_given_as_dict_list_or_headers() -> None:
+    for headers in ({"X-A": "1"}, [("X-A", "1")], Headers([("X-A", "1")])):
+        r = Response("x", headers=headers)
+        assert r.headers["x-a"] == "1"
+        assert r.content_type == "text/html; charset=utf-8"
+    r = Response("x", headers={"Content-Type": "text/plain"})
+    assert r.content_type == "text/plain"
+
+
+def test_headers_add_and_multi_values() -> None:
+    r = Response()
+    r.headers.add("X-Multi", "a")
+    r.headers.add("X-Multi", "b")
+    assert r.headers.getlist("X-Multi") == ["a", "b"]
+    r.headers["X-Multi"] = "c"
+    assert r.headers.getlist("x-multi") == ["c"]
+
+
+def test_get_data_set_data_and_data_property() -> None:
+    r = Response("one")
+    r.set_data("twenty-two")
+    assert r.get_data() == b"twenty-two"
+    assert r.headers["Content-Length"] == "10"
+    r.data = b"xy"
+    assert r.data == b"xy"
+    assert r.get_data(as_text=True) == "xy"
+    assert r.headers["Content-Length"] == "2"
+
+
+def test_json_property_and_jsonify(app: Vial) -> None:
+    with app.app_context():
+        r = jsonify(a=1, b=[1, 2])
+    assert r.mimetype == "application/json"
+    assert r.is_json
+    assert r.json == {"a": 1, "b": [1, 2]}
+    assert Response("x").json is None
+
+
+def test_location_property() -> None:
+    r = Response(status=302)
+    r.location = "/elsewhere"
+    assert r.headers["Location"] == "/elsewhere"
+    assert r.location == "/elsewhere"
+
+
+def test_call_on_close_runs_when_closed() -> None:
+    calls: list[str] = []
+    r = Response("x")
+
+    @r.call_on_close
+    def done() -> None:
+        calls.append("closed")
+
+    assert calls == []
+    r.close()
+    assert calls == ["closed"]
+
+
+def test_call_on_close_runs_after_the_server_reads_the_body(app: Vial, client: VialClient) -> None:
+    calls: list[str] = []
+
+    @app.route("/")
+    def index() -> Response:
+        r = Response(iter(["a", "b"]))
+        r.call_on_close(lambda: calls.append("closed"))
+        return r
+
+    response = client.get("/")
+    assert response.data == b"ab"
+    response.close()
+    assert calls == ["closed"]
+
+
+# -- cookies ------------------------------------------------------------------------------------
+
+
+def test_set_cookie_with_every_attribute() -> None:
+    r = Response()
+    r.set_cookie(
+        "k",
+        "v",
+        max_age=60,
+        expires=datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        path="/p",
+        domain="example.com",
+        secure=True,
+        httponly=True,
+        samesite="Strict",
+        partitioned=True,
+    )
+    assert r.headers["Set-Cookie"] == (
+        "k=v; Domain=example.com; Expires=Wed, 02 Jan 2030 03:04:05 GMT; Max-Age=60;"
+        " Secure; HttpOnly; Path=/p; SameSite=Strict; Partitioned"
+    )
+
+
+def test_set_cookie_defaults_and_quoting() -> None:
+    r = Response()
+    r.set_cookie("plain", "a;c")
+    assert r.headers["Set-Cookie"] == 'plain="a\\073c"; Path=/'
+
+
+def test_set_cookie_max_age_timedelta_sets_expires() -> None:
+    r = Response()
+    r.set_cookie("td", "1", max_age=timedelta(hours=1))
+    header = r.headers["Set-Cookie"]
+    assert "Max-Age=3600" in header
+    assert "Expires=" in header
+
+
+def test_set_cookie_invalid_samesite_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Response().set_cookie("k", "v", samesite="sometimes")
+
+
+def test_set_cookie_several_are_separate_headers() -> None:
+    r = Response()
+    r.set_cookie("a", "1")
+    r.set_cookie("b", "2")
+    assert r.headers.getlist("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"]
+
+
+def test_delete_cookie() -> None:
+    r = Response()
+    r.delete_cookie("gone", path="/x", domain="example.com")
+    assert r.headers["Set-Cookie"] == (
+        "gone=; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/x"
+    )
+
+
+def test_cookie_set_in_view_reaches_the_client(app: Vial, client: VialClient) -> None:
+    @app.route("/set")
+    def set_() -> Response:
+        r = make_response("set")
+        r.set_cookie("flavour", "oat", httponly=True)
+        return r
+
+    response = client.get("/set")
+    assert response.headers["Set-Cookie"] == "flavour=oat; HttpOnly; Path=/"
+    cookie = client.get_cookie("flavour")
+    assert cookie is not None
+    assert cookie.value == "oat"
+
+
+# -- make_response -----------------------------------------------------------------------------
+
+
+def test_make_response_forms(app: Vial) -> None:
+    with app.test_request_context():
+        r = make_response()
+        assert (r.status_code, r.data) == (200, b"")
+        r = make_response("body")
+        assert (r.status_code, r.data) == (200, b"body")
+        r = make_response("x", 404, {"X": "y"})
+        assert (r.status, r.headers["X"]) == ("404 NOT FOUND", "y")
+        r = make_response(("x", 201))
+        assert r.status_code == 201
+        r = make_response({"a": 1})
+        assert r.json == {"a": 1}
+        existing = Response("x")
+        assert make_response(existing) is existing
+
+
+def test_make_response_outside_app_context_is_runtime_error() -> None:
+    with pytest.raises(RuntimeError, match="application context"):
+        make_response("x")
+
+
+# -- view return values ------------------------------------------------------------------------
+
+
+def _view_returning(app: Vial, value: t.Any) -> None:
+    def view() -> t.Any:
+        return value() if callable(value) and not isinstance(value, Response) else value
+
+    app.add_url_rule("/", "view", view)
+
+
+def test_view_returns_str(app: Vial, client: VialClient) -> None:
+    _view_returning(app, "héllo")
+    r = client.get("/")
+    assert (r.status_code, r.text, r.content_type) == (200, "héllo", "text/html; charset=utf-8")
+    assert r.headers["Content-Length"] == "6"
+
+
+def test_view_returns_bytes(app: Vial, client: VialClient) -> None:
+    _view_returning(app, b"\x00bytes")
+    r = client.get("/")
+    assert (r.status_code, r.data, r.mimetype) == (200, b"\x00bytes", "text/html")
+
+
+def test_view_returns_dict_as_json(app: Vial, client: VialClient) -> None:
+    _view_returning(app, {"a": [1, "é"]})
+    r = client.get("/")
+    assert (r.status_code, r.mimetype, r.json) == (200, "application/json", {"a": [1, "é"]})
+
+
+def test_view_returns_list_as_json(app: Vial, client: VialClient) -> None:
+    _view_returning(app, ["a", 1, None])
+    r = client.get("/")
+    assert (r.mimetype, r.json) == ("application/json", ["a", 1, None])
+
+
+def test_view_returns_response(app: Vial, client: VialClient) -> None:
+    _view_returning(app, lambda: Response("made", status=203, mimetype="text/plain"))
+    r = client.get("/")
+    assert (r.status_code, r.text, r.content_type) == (203, "made", "text/plain; charset=utf-8")
+
+
+def test_view_returns_generator_streamed(app: Vial, client: VialClient) -> None:
+    def generate() -> t.Iterator[str]:
+        yield "a"
+        yield "b"
+        yield "é"
+
+    _view_returning(app, generate)
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.text == "abé"
+    assert "Content-Length" not in r.headers
+
+
+def test_view_returns_iterator(app: Vial, client: VialClient) -> None:
+    _view_returning(app, lambda: iter([b"x", b"y"]))
+    assert client.get("/").data == b"xy"
+
+
+def test_streamed_generator_sees_request_with_stream_with_context(
+    app: Vial, client: VialClient
+) -> None:
+    from vial import stream_with_context
+
+    @app.route("/")
+    def index() -> t.Any:
+        def generate() -> t.Iterator[str]:
+            yield request.args["x"]
+            yield "!"
+
+        return stream_with_context(generate())
+
+    assert client.get("/?x=hi").text == "hi!"
+
+
+def test_view_returns_body_status_tuple(app: Vial, client: VialClient) -> None:
+    _view_returning(app, ("created", 201))
+    r = client.get("/")
+    assert (r.status, r.text) == ("201 CREATED", "created")
+
+
+def test_view_returns_body_status_line_tuple(app: Vial, client: VialClient) -> None:
+    _view_returning(app, ("tea", "418 TEAPOT"))
+    response = client.get("/")
+    assert response.status_code == 418
+    if not client.asgi:
+        # ASGI's http.response.start carries only the code, no reason phrase.
+        assert response.status == "418 TEAPOT"
+
+
+def test_view_returns_body_headers_tuple(app: Vial, client: VialClient) -> None:
+    _view_returning(app, ("body", {"X-A": "1"}))
+    r = client.get("/")
+    assert (r.status_code, r.headers["X-A"]) == (200, "1")
+    app2 = Vial("second")
+    app2.add_url_rule("/", "v", lambda: ("body", [("X-B", "2"), ("X-B", "3")]))
+    r = app2.test_client(asgi=client.asgi).get("/")
+    assert r.headers.getlist("X-B") == ["2", "3"]
+
+
+def test_view_returns_body_status_headers_tuple(app: Vial, client: VialClient) -> None:
+    _view_returning(app, ({"ok": True}, 202, {"X-A": "1"}))
+    r = client.get("/")
+    assert (r.status_code, r.json, r.headers["X-A"], r.mimetype) == (
+        202,
+        {"ok": True},
+        "1",
+        "application/json",
+    )
+
+
+def test_tuple_headers_extend_response_headers(app: Vial, client: VialClient) -> None:
+    _view_returning(app, lambda: (Response("x", headers={"X-A": "1"}), 201, {"X-B": "2"}))
+    r = client.get("/")
+    assert (r.status_code, r.headers["X-A"], r.headers["X-B"]) == (201, "1", "2")
+
+
+def test_tuple_of_wrong_length_is_type_error(app: Vial, client: VialClient) -> None:
+    _view_returning(app, ("a", 200, {}, "extra"))
+    with pytest.raises(TypeError, match="valid response tuple"):
+        client.get("/")
+
+
+def test_none_is_type_error_naming_the_view(app: Vial, client: VialClient) -> None:
+    @app.route("/")
+    def forgot_to_return() -> None:
+        pass
+
+    with pytest.raises(TypeError, match="'forgot_to_return' did not return a valid response"):
+        client.get("/")
+
+
+def test_none_is_500_when_not_testing(app: Vial, client: VialClient) -> None:
+    app.testing = False
+
+    @app.route("/")
+    def forgot_to_return() -> None:
+        pass
+
+    assert client.get("/").status_code == 500
+
+
+def test_unsupported_return_type_is_type_error(app: Vial, client: VialClient) -> None:
+    _view_returning(app, lambda: 3.5)
+    with pytest.raises(TypeError, match="float"):
+        client.get("/")
+
+
+def test_none_body_in_tuple_is_type_error(app: Vial, client: VialClient) -> None:
+    _view_returning(app, (None, 200))
+    with pytest.raises(TypeError, match="did not return a valid response"):
+        client.get("/")
+
+
+def test_204_and_304_send_no_body_headers(app: Vial, client: VialClient) -> None:
+    @app.route("/204")
+    def no_content() -> tuple[str, int]:
+        return "", 204
+
+    r = client.get("/204")
+    assert r.status_code == 204
+    assert r.data == b""
+    assert "Content-Length" not in r.headers
