@@ -553,3 +553,23 @@ def test_response_uses_overridden_dumps(base: type[DefaultJSONProvider], app: Fa
     assert provider.response({"a": "b"}).body == b'{"A":"B"}\n'
     app.debug = True
     assert provider.response({"a": "b"}).body == b'{\n  "A": "B"\n}\n'
+
+
+def test_orjson_provider_same_output_with_older_orjson_floats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # orjson before 3.10 wrote 1e16 where later versions write 1e+16.
+    orjson = pytest.importorskip("orjson")
+
+    class OldOrjson:
+        def __getattr__(self, name: str) -> t.Any:
+            return getattr(orjson, name)
+
+        @staticmethod
+        def dumps(*args: t.Any, **kwargs: t.Any) -> bytes:
+            out: bytes = orjson.dumps(*args, **kwargs)
+            return out.replace(b"e+", b"e")
+
+    monkeypatch.setattr(provider_module, "_orjson", OldOrjson())
+    for value in [1e16, [1.5e300, -1e22], {"a": 12345678901234567890.0}]:
+        _assert_same_output(value, FakeApp())
