@@ -632,10 +632,11 @@ class Vial(Scaffold):
                 if name in after:
                     for func in reversed(after[name]):
                         response = self.ensure_sync(func)(response)
-        if ctx.session_opened:
-            interface = self.session_interface
-            if not interface.is_null_session(ctx.session):
-                interface.save_session(self, ctx.session, response)
+        interface = self.session_interface
+        if (
+            ctx.session_opened or _session_needs_saving(self, interface, ctx.request)
+        ) and not interface.is_null_session(ctx.session):
+            interface.save_session(self, ctx.session, response)
         return response
 
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
@@ -834,6 +835,22 @@ class Vial(Scaffold):
         if debug is not None:
             self.debug = bool(debug)
         run_app(self, host=host or "127.0.0.1", port=port or 5000, **options)
+
+
+def _session_needs_saving(app: Vial, interface: SessionInterface, request: Request) -> bool:
+    """Whether a session no view opened must still be opened and saved, as Flask always does.
+
+    The signed-cookie session is opened lazily; without its cookie it would open
+    empty and save nothing, so only a request carrying the cookie pays (a permanent
+    session is refreshed each request). Any other interface is saved on every request.
+    """
+    from .sessions import SecureCookieSessionInterface
+
+    if not isinstance(interface, SecureCookieSessionInterface):
+        return True
+    if not request.environ.get("HTTP_COOKIE"):
+        return False
+    return interface.get_cookie_name(app) in request.cookies
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
