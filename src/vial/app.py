@@ -713,18 +713,29 @@ class Vial(Scaffold):
         return t.cast("ResponseReturnValue", self.ensure_sync(handler)(e))
 
     def handle_exception(self, e: Exception) -> Response:
-        """Answer an unhandled exception with a 500 (or re-raise it when propagating)."""
+        """Answer an unhandled exception with a 500 (or re-raise it when propagating).
+
+        Exceptions propagate when ``PROPAGATE_EXCEPTIONS`` is set, or when it is None
+        and the app is testing. Unlike Flask, debug mode alone does not propagate:
+        with :attr:`debug` on (and no propagation), the exception is logged and
+        answered with the read-only debug page (:mod:`vial.debug`: traceback and
+        source, never a console) with status 500, in place of the 500 handler.
+        """
         exc_info = sys.exc_info()
         if got_request_exception.receivers:
             got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
         propagate = self.config["PROPAGATE_EXCEPTIONS"]
         if propagate is None:
-            propagate = self.testing or self.debug
+            propagate = self.testing
         if propagate:
             if exc_info[1] is e:
                 raise
             raise e
         self.log_exception(exc_info)
+        if self.debug:
+            from .debug import debug_response
+
+            return debug_response(self, e)
         server_error: InternalServerError | ResponseReturnValue = InternalServerError(
             original_exception=e
         )
