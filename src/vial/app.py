@@ -21,7 +21,7 @@ from .exceptions import (
     HTTPException,
     InternalServerError,
 )
-from .globals import _cv_app, _cv_request, request_ctx
+from .globals import _cv_app, _cv_request, request_ctx, session
 from .response_making import make_response_from_return_value
 from .routing import BuildError, Map, MapAdapter, RequestRedirect, RoutingException, Rule
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
@@ -32,11 +32,13 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
+from .templating import _TemplatingMixin
 from .wrappers.request import Request
 from .wrappers.response import Response
 
 if t.TYPE_CHECKING:
     from .asgi import ASGIApp
+    from .blueprints import Blueprint
     from .json.provider import JSONProvider
     from .sessions import SessionInterface
     from .testing import VialClient
@@ -65,7 +67,7 @@ def _default_json_provider_class() -> type[JSONProvider]:
     return default_provider_class()
 
 
-class Vial(Scaffold):
+class Vial(Scaffold, _TemplatingMixin):
     """The central object of a vial application; Flask's ``Flask`` class.
 
     :param import_name: the name of the app's module or package, usually ``__name__``.
@@ -172,7 +174,7 @@ class Vial(Scaffold):
         self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
         self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
         self.while_serving_gens: list[t.Callable[[], t.Any]] = []
-        self.blueprints: dict[str, t.Any] = {}
+        self.blueprints: dict[str, Blueprint] = {}
         self.extensions: dict[str, t.Any] = {}
         self.url_map = self.url_map_class(host_matching=host_matching)
         self.subdomain_matching = subdomain_matching
@@ -511,6 +513,22 @@ class Vial(Scaffold):
         """Register a function whose dict is added to ``vial shell``'s namespace."""
         self.shell_context_processors.append(f)
         return f
+
+    # -- blueprints ----------------------------------------------------------------------------
+
+    @setupmethod
+    def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
+        """Register a :class:`~vial.Blueprint` on the app.
+
+        :param options: ``url_prefix``, ``subdomain``, ``url_defaults`` and ``name``
+            (to register one blueprint twice) override the blueprint's own values;
+            every option is passed to its :meth:`~vial.Blueprint.record` functions.
+        """
+        blueprint.register(self, options)
+
+    def iter_blueprints(self) -> t.ValuesView[Blueprint]:
+        """The registered blueprints, in registration order."""
+        return self.blueprints.values()
 
     # -- async support -------------------------------------------------------------------------
 
@@ -873,7 +891,8 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
         rv["g"] = app_ctx.g
     if req_ctx is not None:
         rv["request"] = req_ctx.request
-        rv["session"] = req_ctx.session
+        # The proxy, not the session: a template that never reads it does not open it.
+        rv["session"] = session
     return rv
 
 

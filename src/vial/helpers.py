@@ -94,7 +94,7 @@ def make_response(*args: t.Any) -> Response:
 
 def get_template_attribute(template_name: str, attribute: str) -> t.Any:
     """A macro or variable exported by a template."""
-    env: t.Any = current_app.jinja_env  # type: ignore[attr-defined]
+    env = current_app.jinja_env
     return getattr(env.get_template(template_name).module, attribute)
 
 

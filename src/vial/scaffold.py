@@ -8,11 +8,13 @@ import pathlib
 import sys
 import typing as t
 from collections import defaultdict
-from functools import update_wrapper
+from functools import cached_property, update_wrapper
 
 from .exceptions import HTTPException, default_exceptions
 
 if t.TYPE_CHECKING:
+    from jinja2 import BaseLoader
+
     from .typing import (
         AfterRequestCallable,
         BeforeRequestCallable,
@@ -153,6 +155,15 @@ class Scaffold:
         if value is not None:
             value = value.rstrip("/")
         self._static_url_path = value
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader | None:
+        """The Jinja loader of :attr:`template_folder` (``None`` without a template folder)."""
+        if self.template_folder is None:
+            return None
+        from jinja2 import FileSystemLoader
+
+        return FileSystemLoader(os.path.join(self.root_path, os.fspath(self.template_folder)))
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """The max age of static files: ``SEND_FILE_MAX_AGE_DEFAULT`` (None: conditional only)."""
