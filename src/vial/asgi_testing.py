@@ -66,9 +66,10 @@ def run_asgi_app(
     """Send one request through ``app.asgi``; returns ``(body_chunks, status, headers)``."""
     scope = scope_from_environ(environ)
     stream = environ["wsgi.input"]
-    length = environ.get("CONTENT_LENGTH")
+    length = str(environ.get("CONTENT_LENGTH") or "")
     # An invalid Content-Length is sent as it is: answering it is the app's job.
-    body = stream.read(int(length)) if length and str(length).isdigit() else stream.read()
+    valid = length.isascii() and length.isdigit()
+    body = stream.read(int(length)) if valid else stream.read()
     messages: list[Message] = []
     offset = 0
     while True:
