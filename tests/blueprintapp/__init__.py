@@ -1,0 +1,1 @@
+"""A blueprint package for the tests: templates/ and static/ beside this file."""
