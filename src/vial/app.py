@@ -20,10 +20,19 @@ from .exceptions import (
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
+    UpgradeRequired,
 )
 from .globals import _cv_app, _cv_request, request_ctx, session
 from .response_making import make_response_from_return_value
-from .routing import BuildError, Map, MapAdapter, RequestRedirect, RoutingException, Rule
+from .routing import (
+    BuildError,
+    Map,
+    MapAdapter,
+    RequestRedirect,
+    RoutingException,
+    Rule,
+    WebsocketMismatch,
+)
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
 from .signals import (
     appcontext_tearing_down,
@@ -172,6 +181,7 @@ class Vial(Scaffold, _TemplatingMixin):
         self.teardown_appcontext_funcs: list[TeardownCallable] = []
         self.shell_context_processors: list[t.Callable[[], dict[str, t.Any]]] = []
         self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
+        self.before_websocket_funcs: dict[str | None, list[t.Callable[[], t.Any]]] = {}
         self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
         self.while_serving_gens: list[t.Callable[[], t.Any]] = []
         self.blueprints: dict[str, Blueprint] = {}
@@ -344,16 +354,22 @@ class Vial(Scaffold, _TemplatingMixin):
                 )
             self.view_functions[endpoint] = view_func
 
-    def match_url(self, request: Request) -> tuple[Rule, dict[str, t.Any]]:
+    def match_url(
+        self, request: Request, websocket: bool = False
+    ) -> tuple[Rule, dict[str, t.Any]]:
         """Find the rule and arguments for ``request`` (raises the routing HTTP errors)."""
         url_map = self.url_map
-        if url_map.host_matching or self.subdomain_matching:
-            adapter = self.create_url_adapter(request)
-            assert adapter is not None
-            rule, args = adapter.match(return_rule=True)
-            return t.cast(Rule, rule), args
         try:
-            return url_map.match_path(request.path, request.method)
+            if url_map.host_matching or self.subdomain_matching:
+                adapter = self.create_url_adapter(request)
+                assert adapter is not None
+                rule, args = adapter.match(return_rule=True, websocket=websocket)
+                return t.cast(Rule, rule), args
+            return url_map.match_path(request.path, request.method, websocket=websocket)
+        except WebsocketMismatch:
+            if websocket:
+                raise
+            raise UpgradeRequired() from None
         except RequestRedirect:
             # Redirects are rare: only now build the absolute target with the query string.
             try:
@@ -485,6 +501,32 @@ class Vial(Scaffold, _TemplatingMixin):
     def teardown_appcontext(self, f: T_teardown) -> T_teardown:
         """Run ``f(error_or_None)`` when the app context is popped."""
         self.teardown_appcontext_funcs.append(f)
+        return f
+
+    @setupmethod
+    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[_F], _F]:
+        """Register the decorated ``async def`` function as the WebSocket handler of ``rule``.
+
+        It runs under ASGI only; see :mod:`vial.websocket`.
+        """
+
+        def decorator(f: _F) -> _F:
+            if not inspect.iscoroutinefunction(f):
+                raise TypeError(
+                    f"WebSocket handler {f.__name__!r} must be an 'async def' function."
+                )
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(
+                rule, endpoint, f, websocket=True, provide_automatic_options=False, **options
+            )
+            return f
+
+        return decorator
+
+    @setupmethod
+    def before_websocket(self, f: _F) -> _F:
+        """Run ``f()`` before each WebSocket handler; a non-None return refuses the connection."""
+        self.before_websocket_funcs.setdefault(None, []).append(f)
         return f
 
     @setupmethod

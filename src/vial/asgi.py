@@ -391,22 +391,49 @@ async def _stream_body(
             await send({"type": "http.response.pathsend", "path": os.path.abspath(name)})
             return
     if hasattr(target, "__aiter__"):
-        async for chunk in target:
+        iterator = target.__aiter__()
+
+        def next_chunk() -> t.Awaitable[t.Any]:
+            return asyncio.ensure_future(_anext_or_sentinel(iterator))
+    else:
+        sync_iterator = iter(iterable)
+
+        def next_chunk() -> t.Awaitable[t.Any]:
+            return loop.run_in_executor(executor, _next_in, context, sync_iterator)
+
+    disconnect_wait = asyncio.ensure_future(disconnected.wait())
+    try:
+        while True:
+            # A generator may wait a long time for its next chunk (server-sent events):
+            # a client that goes away meanwhile ends the stream at once.
+            pending = asyncio.ensure_future(next_chunk())
+            await asyncio.wait({pending, disconnect_wait}, return_when=asyncio.FIRST_COMPLETED)
+            if not pending.done():
+                pending.add_done_callback(_ignore_result)
+                return
+            chunk = pending.result()
+            if chunk is _SENTINEL:
+                break
             if disconnected.is_set():
                 return
             if isinstance(chunk, str):
                 chunk = chunk.encode("utf-8")
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    else:
-        iterator = iter(iterable)
-        while True:
-            chunk = await loop.run_in_executor(executor, _next_in, context, iterator)
-            if chunk is _SENTINEL or disconnected.is_set():
-                break
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        if disconnected.is_set():
-            return
+    finally:
+        disconnect_wait.cancel()
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _anext_or_sentinel(iterator: t.AsyncIterator[t.Any]) -> t.Any:
+    try:
+        return await iterator.__anext__()
+    except StopAsyncIteration:
+        return _SENTINEL
+
+
+def _ignore_result(future: asyncio.Future[t.Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _next_in(context: contextvars.Context, iterator: t.Iterator[t.Any]) -> t.Any:

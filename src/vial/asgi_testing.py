@@ -108,3 +108,166 @@ def run_asgi_app(
             with open(message["path"], "rb") as file:
                 chunks.append(file.read())
     return chunks, status, headers
+
+
+class WebSocketDenied(Exception):
+    """The app closed the WebSocket before accepting it (a real server answers 403)."""
+
+
+class WebSocketTestSession:
+    """A WebSocket conversation with an app in-process: ``with client.websocket(path) as ws``.
+
+    The app runs on an event loop in a background thread; ``send_*`` and
+    ``receive_*`` talk to it through queues, with a timeout so a test never hangs.
+    """
+
+    def __init__(self, app: Vial, scope: Scope, timeout: float = 10.0) -> None:
+        import queue
+
+        self.app = app
+        self.scope = scope
+        self.timeout = timeout
+        self._to_app: queue.Queue[Message] = queue.Queue()
+        self._from_app: queue.Queue[Message] = queue.Queue()
+        self._thread: t.Any = None
+        self._error: BaseException | None = None
+        self.accepted_subprotocol: str | None = None
+        self.accept_headers: list[tuple[bytes, bytes]] = []
+        self.close_code: int | None = None
+
+    def _run(self) -> None:
+        import asyncio
+
+        async def receive() -> Message:
+            return await asyncio.to_thread(self._to_app.get)
+
+        async def send(message: Message) -> None:
+            self._from_app.put(message)
+
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(self.app.asgi(self.scope, receive, send))
+        except BaseException as error:
+            self._error = error
+        finally:
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+            self._from_app.put({"type": "vial.test.finished"})
+
+    def __enter__(self) -> WebSocketTestSession:
+        import threading
+
+        self._thread = threading.Thread(target=self._run, name="vial-websocket-test", daemon=True)
+        self._thread.start()
+        self._to_app.put({"type": "websocket.connect"})
+        message = self._next()
+        if message["type"] == "websocket.accept":
+            self.accepted_subprotocol = message.get("subprotocol")
+            self.accept_headers = list(message.get("headers") or [])
+            return self
+        self._finish()
+        raise WebSocketDenied(f"The app refused the WebSocket connection ({message!r}).")
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.close_code is None:
+            self._to_app.put({"type": "websocket.disconnect", "code": 1000})
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._thread is not None:
+            self._thread.join(self.timeout)
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _next(self) -> Message:
+        import queue
+
+        try:
+            message = self._from_app.get(timeout=self.timeout)
+        except queue.Empty:
+            raise TimeoutError(f"The app sent nothing within {self.timeout} s.") from None
+        if message["type"] == "vial.test.finished":
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise error
+            raise RuntimeError("The WebSocket handler finished without closing the connection.")
+        if message["type"] == "websocket.close":
+            self.close_code = int(message.get("code", 1000))
+        return message
+
+    def send(self, data: str | bytes) -> None:
+        """Send a text (str) or binary (bytes) message to the app."""
+        if isinstance(data, str):
+            self._to_app.put({"type": "websocket.receive", "text": data})
+        else:
+            self._to_app.put({"type": "websocket.receive", "bytes": bytes(data)})
+
+    def send_text(self, data: str) -> None:
+        """Send a text message."""
+        self.send(str(data))
+
+    def send_bytes(self, data: bytes) -> None:
+        """Send a binary message."""
+        self.send(bytes(data))
+
+    def send_json(self, obj: t.Any) -> None:
+        """Send ``obj`` as a JSON text message."""
+        import json
+
+        self.send(json.dumps(obj))
+
+    def receive(self) -> str | bytes:
+        """The next message from the app.
+
+        :raises WebSocketClosed: the app closed the connection instead.
+        """
+        message = self._next()
+        if message["type"] == "websocket.close":
+            raise WebSocketClosed(self.close_code or 1000, message.get("reason") or "")
+        if message.get("text") is not None:
+            return str(message["text"])
+        return bytes(message.get("bytes") or b"")
+
+    def receive_text(self) -> str:
+        """The next message, which must be text."""
+        data = self.receive()
+        assert isinstance(data, str), f"expected a text message, got {data!r}"
+        return data
+
+    def receive_bytes(self) -> bytes:
+        """The next message, which must be binary."""
+        data = self.receive()
+        assert isinstance(data, bytes), f"expected a binary message, got {data!r}"
+        return data
+
+    def receive_json(self) -> t.Any:
+        """The next message parsed as JSON."""
+        import json
+
+        return json.loads(self.receive())
+
+    def close(self, code: int = 1000) -> None:
+        """Close the connection from the client side."""
+        self._to_app.put({"type": "websocket.disconnect", "code": code})
+        self.close_code = code
+
+
+class WebSocketClosed(Exception):
+    """The app closed the WebSocket; ``code`` is the close code it sent."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(f"The app closed the WebSocket with code {code}.")
+        self.code = code
+        self.reason = reason
+
+
+def websocket_scope(environ: WSGIEnvironment, subprotocols: t.Sequence[str] = ()) -> Scope:
+    """The ASGI ``websocket`` scope for a handshake described by a WSGI environ."""
+    scope = scope_from_environ(environ)
+    scope["type"] = "websocket"
+    scope["scheme"] = "wss" if scope["scheme"] == "https" else "ws"
+    scope["subprotocols"] = list(subprotocols)
+    scope.pop("method", None)
+    return scope

@@ -14,6 +14,7 @@ if t.TYPE_CHECKING:
     from .routing import MapAdapter
     from .sessions import SessionMixin
     from .typing import AfterRequestCallable, WSGIEnvironment
+    from .websocket import WebSocket
     from .wrappers.request import Request
 
 _F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
@@ -141,6 +142,8 @@ class RequestContext:
         self._session = session
         self._after_request_functions: list[AfterRequestCallable] = []
         self._cv_tokens: list[tuple[t.Any, AppContext | None]] = []
+        #: The connection, when this context serves a WebSocket handler.
+        self.websocket: WebSocket | None = None
 
     @property
     def url_adapter(self) -> MapAdapter | None:
@@ -184,7 +187,9 @@ class RequestContext:
         """Match the URL; a routing error is stored on the request and raised in dispatch."""
         request = self.request
         try:
-            request.url_rule, request.view_args = self.app.match_url(request)
+            request.url_rule, request.view_args = self.app.match_url(
+                request, websocket=self.websocket is not None
+            )
         except Exception as error:
             request.routing_exception = error
 

@@ -356,6 +356,23 @@ class FailedDependency(HTTPException):
     )
 
 
+class UpgradeRequired(HTTPException):
+    """426: this URL needs another protocol (a WebSocket endpoint asked for over plain HTTP)."""
+
+    code = 426
+    description = (
+        "This URL is a WebSocket endpoint. Connect with a WebSocket client; WebSockets"
+        " need the app served over ASGI (for example 'uvicorn module:app.asgi')."
+    )
+
+    def get_headers(
+        self, environ: WSGIEnvironment | None = None, scope: t.Any = None
+    ) -> list[tuple[str, str]]:
+        headers = super().get_headers(environ, scope)
+        headers.append(("Upgrade", "websocket"))
+        return headers
+
+
 class PreconditionRequired(HTTPException):
     """428: the request must be conditional."""
 

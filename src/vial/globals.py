@@ -17,6 +17,7 @@ if t.TYPE_CHECKING:
     from .app import Vial
     from .ctx import AppContext, RequestContext, _AppCtxGlobals
     from .sessions import SessionMixin
+    from .websocket import WebSocket
     from .wrappers.request import Request
 
 _no_app_msg = """\
@@ -58,6 +59,13 @@ def _get_request() -> Request:
     return _cv_request.get().request
 
 
+def _get_websocket() -> WebSocket:
+    socket = _cv_request.get().websocket
+    if socket is None:
+        raise LookupError
+    return socket
+
+
 def _get_session() -> SessionMixin:
     return _cv_request.get().session
 
@@ -68,3 +76,11 @@ g: _AppCtxGlobals = t.cast("_AppCtxGlobals", ContextProxy(_get_g, _no_app_msg))
 request_ctx: RequestContext = t.cast("RequestContext", ContextProxy(_get_request_ctx, _no_req_msg))
 request: Request = t.cast("Request", ContextProxy(_get_request, _no_req_msg))
 session: SessionMixin = t.cast("SessionMixin", ContextProxy(_get_session, _no_req_msg))
+websocket: WebSocket = t.cast(
+    "WebSocket",
+    ContextProxy(
+        _get_websocket,
+        "Working outside of a WebSocket handler: 'websocket' is only available while an"
+        " @app.websocket view runs (under ASGI).",
+    ),
+)

@@ -95,6 +95,9 @@ class ContextProxy:
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
         return self._get_current_object()(*args, **kwargs)
 
+    def __aiter__(self) -> t.Any:
+        return self._get_current_object().__aiter__()
+
     def __enter__(self) -> t.Any:
         return self._get_current_object().__enter__()
 

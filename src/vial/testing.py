@@ -377,6 +377,36 @@ class VialClient:
         """Send a TRACE request."""
         return self.open(*args, method="TRACE", **kw)
 
+    def websocket(
+        self,
+        path: str,
+        *,
+        subprotocols: t.Sequence[str] = (),
+        timeout: float = 10.0,
+        **kwargs: t.Any,
+    ) -> t.Any:
+        """Open a WebSocket to ``path`` through the app's ASGI interface (a context manager).
+
+        ``kwargs`` are :class:`EnvironBuilder`'s (``headers``, ``query_string``...);
+        the client's cookies are sent. Raises ``WebSocketDenied`` when refused.
+        """
+        from .asgi_testing import WebSocketTestSession, websocket_scope
+
+        builder = EnvironBuilder(self.application, path, **kwargs)
+        try:
+            environ = {**self.environ_base, **builder.get_environ()}
+        finally:
+            builder.close()
+        if self._cookies is not None:
+            cookie = self._cookies.header_for(
+                environ.get("HTTP_HOST", "localhost"), environ["PATH_INFO"]
+            )
+            if cookie is not None:
+                environ["HTTP_COOKIE"] = cookie
+        return WebSocketTestSession(
+            self.application, websocket_scope(environ, subprotocols), timeout
+        )
+
     # -- context preservation and sessions -----------------------------------------------------
 
     def __enter__(self) -> VialClient:
