@@ -263,7 +263,7 @@ class Vial(Scaffold, _TemplatingMixin):
         return Aborter()
 
     def auto_find_instance_path(self) -> str:
-        """``instance/`` beside the app's package (``<prefix>/var/<name>-instance`` if installed)."""
+        """``instance/`` beside the package (``<prefix>/var/<name>-instance`` if installed)."""
         prefix, package_path = find_package(self.import_name)
         if prefix is None:
             return os.path.join(package_path, "instance")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-import json
 import typing as t
 
 from .exceptions import HTTPException
