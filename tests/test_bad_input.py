@@ -28,6 +28,18 @@ def _no_context_left() -> t.Iterator[None]:
     assert _cv_app.get(None) is None
 
 
+@pytest.fixture
+def quiet_logger(app: Vial) -> t.Iterator[None]:
+    """Keep the expected 500s' tracebacks out of the test output."""
+    handler = logging.NullHandler()
+    app.logger.addHandler(handler)
+    propagate = app.logger.propagate
+    app.logger.propagate = False
+    yield
+    app.logger.removeHandler(handler)
+    app.logger.propagate = propagate
+
+
 def _checked_start_response(seen: list[tuple[str, list[tuple[str, str]]]]) -> t.Any:
     """A server's start_response that fails if anything with CR, LF or NUL reaches it."""
 
@@ -223,12 +235,11 @@ _INJECTIONS: dict[str, t.Callable[[], t.Any]] = {
 
 
 @pytest.mark.parametrize("kind", sorted(_INJECTIONS))
+@pytest.mark.usefixtures("quiet_logger")
 def test_nothing_unchecked_reaches_start_response(app: Vial, kind: str) -> None:
     # WSGI only: start_response is the WSGI server's; the ASGI adapter builds its
     # messages from the same checked status and header list.
     app.testing = False
-    app.logger.addHandler(logging.NullHandler())
-    app.logger.propagate = False
     make = _INJECTIONS[kind]
 
     @app.route("/")
@@ -239,16 +250,14 @@ def test_nothing_unchecked_reaches_start_response(app: Vial, kind: str) -> None:
     status, headers, _ = _call_wsgi(app, "/", query_string={"v": "/x\r\nX-Injected: 1"})
     assert status.startswith(("500", "302", "200"))
     assert "X-Injected" not in headers
-    app.logger.propagate = True
 
 
 @pytest.mark.parametrize("kind", sorted(_INJECTIONS))
+@pytest.mark.usefixtures("quiet_logger")
 def test_injection_attempt_through_both_interfaces(
     app: Vial, client: VialClient, kind: str
 ) -> None:
     app.testing = False
-    app.logger.addHandler(logging.NullHandler())
-    app.logger.propagate = False
     make = _INJECTIONS[kind]
 
     @app.route("/")
@@ -261,7 +270,6 @@ def test_injection_attempt_through_both_interfaces(
     assert "X-Injected" not in response.headers
     for name, value in response.headers.items():
         assert not any(c in name + value for c in _FORBIDDEN)
-    app.logger.propagate = True
 
 
 # -- Content-Length ----------------------------------------------------------------------------

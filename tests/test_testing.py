@@ -1,0 +1,294 @@
+"""The test client, as a Flask user drives it."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from vial import Response, Vial, g, redirect, request, session, url_for
+from vial.datastructures import MultiDict
+from vial.globals import _cv_app, _cv_request
+from vial.testing import VialClient
+
+
+@pytest.fixture(autouse=True)
+def _no_context_left() -> t.Iterator[None]:
+    yield
+    assert _cv_request.get(None) is None
+    assert _cv_app.get(None) is None
+
+
+@pytest.fixture
+def echo(app: Vial) -> Vial:
+    @app.route("/echo", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
+    def echo_view() -> dict[str, t.Any]:
+        return {
+            "method": request.method,
+            "args": request.args.to_dict(flat=False),
+            "form": request.form.to_dict(flat=False),
+            "data": request.get_data(as_text=True),
+            "content_type": request.content_type,
+            "headers": {k: v for k, v in request.headers.items() if k.startswith("X-")},
+            "cookies": request.cookies.to_dict(),
+        }
+
+    return app
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_method_helpers(echo: Vial, client: VialClient, method: str) -> None:
+    response = getattr(client, method)("/echo")
+    assert response.status_code == 200
+    assert response.json["method"] == method.upper()
+
+
+def test_head_and_options_and_open(echo: Vial, client: VialClient) -> None:
+    assert client.head("/echo").data == b""
+    assert client.options("/echo").json["method"] == "OPTIONS"
+    assert client.open("/echo", method="PUT").json["method"] == "PUT"
+
+
+def test_query_string_as_dict_str_and_in_path(echo: Vial, client: VialClient) -> None:
+    assert client.get("/echo", query_string={"a": "1", "b": ["2", "3"]}).json["args"] == {
+        "a": ["1"],
+        "b": ["2", "3"],
+    }
+    assert client.get("/echo", query_string="x=1&x=2").json["args"] == {"x": ["1", "2"]}
+    assert client.get("/echo?y=é").json["args"] == {"y": ["é"]}
+    assert client.get("/echo", query_string={"s": "a b&c"}).json["args"] == {"s": ["a b&c"]}
+
+
+def test_headers_as_dict_or_list(echo: Vial, client: VialClient) -> None:
+    assert client.get("/echo", headers={"X-One": "1"}).json["headers"] == {"X-One": "1"}
+    headers = [("X-Two", "a"), ("X-Two", "b")]
+    assert client.get("/echo", headers=headers).json["headers"] == {"X-Two": "a, b"}
+
+
+def test_json_argument(echo: Vial, client: VialClient) -> None:
+    body = client.post("/echo", json={"k": [1, "é"]}).json
+    assert body["content_type"] == "application/json"
+    assert body["data"] in ('{"k": [1, "é"]}', '{"k": [1, "\\u00e9"]}', '{"k":[1,"é"]}')
+
+
+def test_data_dict_is_form(echo: Vial, client: VialClient) -> None:
+    body = client.post("/echo", data={"a": "1", "b": ["x", "y"]}).json
+    assert body["content_type"] == "application/x-www-form-urlencoded"
+    assert body["form"] == {"a": ["1"], "b": ["x", "y"]}
+    body = client.post("/echo", data=MultiDict([("m", "1"), ("m", "2")])).json
+    assert body["form"] == {"m": ["1", "2"]}
+
+
+def test_data_str_and_bytes_are_raw(echo: Vial, client: VialClient) -> None:
+    body = client.post("/echo", data="raw text é").json
+    assert (body["data"], body["form"], body["content_type"]) == ("raw text é", {}, None)
+    body = client.post("/echo", data=b"raw bytes", content_type="text/plain").json
+    assert (body["data"], body["content_type"]) == ("raw bytes", "text/plain")
+
+
+def test_content_type_argument_wins(echo: Vial, client: VialClient) -> None:
+    body = client.post("/echo", data="a=1", content_type="application/x-www-form-urlencoded").json
+    assert body["form"] == {"a": ["1"]}
+
+
+def test_json_and_data_together_is_type_error(echo: Vial, client: VialClient) -> None:
+    with pytest.raises(TypeError):
+        client.post("/echo", json={}, data="x")
+
+
+def test_response_attributes(app: Vial, client: VialClient) -> None:
+    @app.route("/")
+    def index() -> tuple[dict[str, str], int, dict[str, str]]:
+        return {"msg": "héllo"}, 201, {"X-Resp": "yes"}
+
+    response = client.get("/")
+    assert response.status_code == 201
+    assert response.status == "201 CREATED"
+    assert response.headers["X-Resp"] == "yes"
+    assert response.json == {"msg": "héllo"}
+    assert response.get_json() == {"msg": "héllo"}
+    assert response.data == response.get_data()
+    assert response.text == response.get_data(as_text=True)
+    assert response.text == '{"msg":"h\\u00e9llo"}\n'  # ensure_ascii, as in Flask
+    assert response.mimetype == "application/json"
+    assert response.request.path == "/"
+
+
+def test_follow_redirects_and_history(app: Vial, client: VialClient) -> None:
+    @app.route("/a")
+    def a() -> Response:
+        return redirect(url_for("b"))
+
+    @app.route("/b")
+    def b() -> Response:
+        return redirect("/c?done=1", 301)
+
+    @app.route("/c")
+    def c() -> str:
+        return f"arrived {request.args['done']}"
+
+    response = client.get("/a", follow_redirects=True)
+    assert response.status_code == 200
+    assert response.text == "arrived 1"
+    assert [r.status_code for r in response.history] == [302, 301]
+    assert response.request.path == "/c"
+    not_followed = client.get("/a")
+    assert not_followed.status_code == 302
+    assert not_followed.headers["Location"] == "/b"
+    assert not_followed.history == ()
+
+
+def test_redirect_after_post_becomes_get(app: Vial, client: VialClient) -> None:
+    @app.post("/submit")
+    def submit() -> Response:
+        return redirect("/result")
+
+    @app.route("/result", methods=["GET", "POST"])
+    def result() -> str:
+        return request.method
+
+    assert client.post("/submit", data={"a": "1"}, follow_redirects=True).text == "GET"
+
+
+def test_307_redirect_keeps_method_and_body(app: Vial, client: VialClient) -> None:
+    @app.post("/old")
+    def old() -> Response:
+        return redirect("/new", 307)
+
+    @app.post("/new")
+    def new() -> str:
+        return f"{request.method} {request.form['a']}"
+
+    assert client.post("/old", data={"a": "1"}, follow_redirects=True).text == "POST 1"
+
+
+def test_redirect_loop_is_reported(app: Vial, client: VialClient) -> None:
+    @app.route("/loop")
+    def loop() -> Response:
+        return redirect("/loop")
+
+    with pytest.raises(RuntimeError, match="redirect"):
+        client.get("/loop", follow_redirects=True)
+
+
+def test_cookies_are_kept_across_requests(echo: Vial, app: Vial, client: VialClient) -> None:
+    @app.route("/login")
+    def login() -> Response:
+        response = Response("in")
+        response.set_cookie("user", "alice")
+        return response
+
+    @app.route("/logout")
+    def logout() -> Response:
+        response = Response("out")
+        response.delete_cookie("user")
+        return response
+
+    assert client.get("/echo").json["cookies"] == {}
+    client.get("/login")
+    cookie = client.get_cookie("user")
+    assert cookie is not None
+    assert cookie.value == "alice"
+    assert client.get("/echo").json["cookies"] == {"user": "alice"}
+    client.get("/logout")
+    assert client.get_cookie("user") is None
+    assert client.get("/echo").json["cookies"] == {}
+
+
+def test_client_set_and_delete_cookie(echo: Vial, client: VialClient) -> None:
+    client.set_cookie("flavour", "oat")
+    assert client.get("/echo").json["cookies"] == {"flavour": "oat"}
+    client.delete_cookie("flavour")
+    assert client.get("/echo").json["cookies"] == {}
+
+
+def test_cookie_path_is_respected(app: Vial, client: VialClient) -> None:
+    @app.route("/set")
+    def set_() -> Response:
+        response = Response("")
+        response.set_cookie("scoped", "1", path="/admin")
+        return response
+
+    @app.route("/admin/page")
+    @app.route("/public")
+    def page() -> str:
+        return request.cookies.get("scoped", "none")
+
+    client.get("/set")
+    assert client.get("/admin/page").text == "1"
+    assert client.get("/public").text == "none"
+
+
+def test_use_cookies_false(echo: Vial, app: Vial, interface: str) -> None:
+    client = app.test_client(use_cookies=False, asgi=interface == "asgi")
+    with pytest.raises(TypeError, match="Cookies are disabled"):
+        client.get_cookie("x")
+
+
+def test_session_round_trip(app: Vial, client: VialClient) -> None:
+    @app.route("/set")
+    def set_() -> str:
+        session["user"] = "bob"
+        return ""
+
+    @app.route("/get")
+    def get() -> str:
+        return str(session.get("user"))
+
+    client.get("/set")
+    assert client.get("/get").text == "bob"
+    with client.session_transaction() as sess:
+        assert sess["user"] == "bob"
+        sess["user"] = "carol"
+    assert client.get("/get").text == "carol"
+
+
+def test_with_client_keeps_last_request_context(app: Vial, client: VialClient) -> None:
+    @app.route("/")
+    def index() -> str:
+        g.marker = request.args.get("m")
+        session["seen"] = True
+        return "ok"
+
+    with client:
+        client.get("/?m=first")
+        assert request.args["m"] == "first"
+        client.get("/?m=second")
+        assert request.args["m"] == "second"
+        assert g.marker == "second"
+        assert session["seen"] is True
+    assert _cv_request.get(None) is None
+
+
+def test_without_with_no_context_is_kept(app: Vial, client: VialClient) -> None:
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    client.get("/")
+    with pytest.raises(RuntimeError):
+        request.path  # noqa: B018
+
+
+def test_with_client_cannot_nest(client: VialClient) -> None:
+    with client, pytest.raises(RuntimeError, match="nest"):
+        client.__enter__()
+
+
+def test_base_url_and_environ_overrides(app: Vial, client: VialClient) -> None:
+    @app.route("/")
+    def index() -> str:
+        return f"{request.url} {request.remote_addr}"
+
+    response = client.get(
+        "/", base_url="https://example.com", environ_overrides={"REMOTE_ADDR": "10.0.0.1"}
+    )
+    assert response.text == "https://example.com/ 10.0.0.1"
+
+
+def test_test_client_class_can_be_replaced(app: Vial) -> None:
+    class MyClient(VialClient):
+        pass
+
+    app.test_client_class = MyClient
+    assert isinstance(app.test_client(), MyClient)
