@@ -48,6 +48,7 @@ from .wrappers.response import Response
 if t.TYPE_CHECKING:
     from .asgi import ASGIApp
     from .blueprints import Blueprint
+    from .cli import VialCliRunner
     from .json.provider import JSONProvider
     from .sessions import SessionInterface
     from .testing import VialClient
@@ -98,6 +99,7 @@ class Vial(Scaffold, _TemplatingMixin):
     url_rule_class = Rule
     url_map_class = Map
     test_client_class: type[VialClient] | None = None
+    test_cli_runner_class: type[VialCliRunner] | None = None
     jinja_options: dict[str, t.Any] = {}
 
     testing = ConfigAttribute[bool]("TESTING")
@@ -556,6 +558,15 @@ class Vial(Scaffold, _TemplatingMixin):
         self.shell_context_processors.append(f)
         return f
 
+    def make_shell_context(self) -> dict[str, t.Any]:
+        """The namespace of ``vial shell``: ``app``, ``g`` and the shell context processors'."""
+        from .globals import g
+
+        namespace: dict[str, t.Any] = {"app": self, "g": g}
+        for processor in self.shell_context_processors:
+            namespace.update(processor())
+        return namespace
+
     # -- blueprints ----------------------------------------------------------------------------
 
     @setupmethod
@@ -849,6 +860,13 @@ class Vial(Scaffold, _TemplatingMixin):
         cls = self.test_client_class or VialClient
         return cls(self, use_cookies=use_cookies, **kwargs)
 
+    def test_cli_runner(self, **kwargs: t.Any) -> VialCliRunner:
+        """A click runner for the app's commands: ``runner.invoke(args=["my-command"])``."""
+        from .cli import VialCliRunner
+
+        cls = self.test_cli_runner_class or VialCliRunner
+        return cls(self, **kwargs)
+
     # -- the interfaces ------------------------------------------------------------------------
 
     def wsgi_app(
@@ -900,12 +918,65 @@ class Vial(Scaffold, _TemplatingMixin):
         load_dotenv: bool = True,
         **options: t.Any,
     ) -> None:
-        """Serve the app on uvicorn (development use); ``vial run`` does the same from a shell."""
-        from .serving import run_app
+        """Serve the app on uvicorn; ``vial run`` does the same from a shell.
 
+        :param host: the interface (``127.0.0.1``, or SERVER_NAME's host).
+        :param port: the port (5000, or SERVER_NAME's port).
+        :param debug: set :attr:`debug` first (the debug page, and reloading by default).
+        :param load_dotenv: load ``.env`` and ``.vialenv`` (with python-dotenv); a
+            ``VIAL_DEBUG`` found there sets :attr:`debug`.
+        :param options: ``use_reloader`` (default: :attr:`debug`) restarts the server
+            when a source file changes, and ``workers`` starts several processes. Both
+            need new processes that import the app again, so they work only when the
+            app is a module-level variable (of its module, or of the script run as
+            ``__main__``); otherwise the app is served without them. Werkzeug's
+            ``use_debugger``, ``use_evalex``, ``threaded``, ``processes`` and
+            ``passthrough_errors`` are accepted and ignored (the debug page follows
+            :attr:`debug` and never runs code). The rest go to ``uvicorn.run``.
+
+        Inside the ``vial`` command (for example a module that calls ``app.run()``
+        when imported by ``vial run``), the call is ignored with a message.
+        """
+        if os.environ.get("VIAL_RUN_FROM_CLI") == "true":
+            print(
+                " * Ignoring a call to app.run() that would block the current 'vial' command."
+                ' Only call app.run() in an \'if __name__ == "__main__":\' block.',
+                file=sys.stderr,
+            )
+            return
+        from .serving import app_import_path, run_app
+
+        if load_dotenv:
+            from .cli import get_debug_flag, get_load_dotenv
+            from .cli import load_dotenv as load_dotenv_files
+
+            if get_load_dotenv():
+                load_dotenv_files()
+                if "VIAL_DEBUG" in os.environ:
+                    self.debug = get_debug_flag()
         if debug is not None:
             self.debug = bool(debug)
-        run_app(self, host=host or "127.0.0.1", port=port or 5000, **options)
+        server_name = self.config.get("SERVER_NAME")
+        sn_host = sn_port = None
+        if server_name:
+            sn_host, _, sn_port = server_name.partition(":")
+        host = host or sn_host or "127.0.0.1"
+        port = int(port or sn_port or 5000)
+        for werkzeug_only in ("use_debugger", "use_evalex", "threaded", "processes"):
+            options.pop(werkzeug_only, None)
+        options.pop("passthrough_errors", None)
+        reload = bool(options.pop("use_reloader", self.debug))
+        workers = int(options.pop("workers", None) or 1)
+        import_path = app_import_path(self) if reload or workers > 1 else None
+        run_app(
+            self,
+            host=host,
+            port=port,
+            app_import_path=import_path,
+            reload=reload,
+            workers=workers,
+            **options,
+        )
 
 
 def _session_needs_saving(app: Vial, interface: SessionInterface, request: Request) -> bool:

@@ -249,8 +249,20 @@ class Blueprint(Scaffold):
             self._merge_blueprint_funcs(app, name)
         for deferred in self.deferred_functions:
             deferred(state)
+        if self._cli is not None and self._cli.commands:
+            self._register_cli(app, self_name, options.get("cli_group", self.cli_group))
         for blueprint, bp_options in self._blueprints:
             blueprint.register(app, self._nested_options(state, blueprint, bp_options, name))
+
+    def _register_cli(self, app: Vial, name: str, cli_group: str | None) -> None:
+        """Add the blueprint's commands to ``app.cli``: as the group ``cli_group`` (the
+        blueprint's name by default), or directly when ``cli_group`` is None."""
+        group = self.cli
+        if cli_group is None:
+            app.cli.commands.update(group.commands)
+            return
+        group.name = name if cli_group is _sentinel else cli_group
+        app.cli.add_command(group)
 
     @staticmethod
     def _nested_options(

@@ -15,6 +15,7 @@ from .exceptions import HTTPException, default_exceptions
 if t.TYPE_CHECKING:
     from jinja2 import BaseLoader
 
+    from .cli import AppGroup
     from .typing import (
         AfterRequestCallable,
         BeforeRequestCallable,
@@ -83,6 +84,7 @@ class Scaffold:
     name: str
     _static_folder: str | None = None
     _static_url_path: str | None = None
+    _cli: AppGroup | None = None
 
     def __init__(
         self,
@@ -116,6 +118,24 @@ class Scaffold:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+    @property
+    def cli(self) -> AppGroup:
+        """The click group of this app's (or blueprint's) commands, made on first use.
+
+        ``@app.cli.command()`` adds a command to ``vial``; it runs in an app context.
+        A blueprint's commands become a ``vial`` subgroup named after its ``cli_group``.
+        """
+        group = self._cli
+        if group is None:
+            from .cli import AppGroup  # click is imported only once commands are used
+
+            group = self._cli = AppGroup(self.name)
+        return group
+
+    @cli.setter
+    def cli(self, value: AppGroup) -> None:
+        self._cli = value
 
     def _check_setup_finished(self, f_name: str) -> None:
         raise NotImplementedError

@@ -15,9 +15,26 @@ from .wrappers.response import Response
 
 if t.TYPE_CHECKING:
     from .app import Vial
+    from .cli import VialCliRunner as VialCliRunner
     from .typing import WSGIApplication, WSGIEnvironment
 
-__all__ = ["EnvironBuilder", "TestResponse", "VialClient", "encode_multipart", "run_wsgi_app"]
+__all__ = [
+    "EnvironBuilder",
+    "TestResponse",
+    "VialCliRunner",
+    "VialClient",
+    "encode_multipart",
+    "run_wsgi_app",
+]
+
+
+def __getattr__(name: str) -> t.Any:
+    # VialCliRunner lives in vial.cli, so that the test client does not import click.
+    if name == "VialCliRunner":
+        from .cli import VialCliRunner
+
+        return VialCliRunner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
 
