@@ -381,8 +381,11 @@ class Scaffold:
 def find_package(import_name: str) -> tuple[str | None, str]:
     """Where the top-level package of ``import_name`` lives: ``(install_prefix, folder)``.
 
-    ``folder`` holds the top-level module (the parent folder of a package);
-    ``install_prefix`` is ``sys.prefix`` when it is installed in site-packages, else None.
+    ``folder`` holds the top-level module (the parent folder of a package).
+    ``install_prefix`` is None unless the package is installed: ``sys.prefix`` when
+    ``folder`` lies under it (a virtual environment), else the prefix of the
+    ``site-packages`` folder holding it (``<prefix>/lib/pythonX.Y/site-packages`` or
+    ``<prefix>/Lib/site-packages``).
     """
     root_name = import_name.partition(".")[0]
     root_path = pathlib.Path(get_root_path(root_name))
@@ -395,6 +398,19 @@ def find_package(import_name: str) -> tuple[str | None, str]:
             spec = None
         is_package = spec is not None and spec.submodule_search_locations is not None
     folder = root_path.parent if is_package else root_path
-    if "site-packages" in folder.parts:
-        return sys.prefix, str(folder)
-    return None, str(folder)
+    return _install_prefix(folder), str(folder)
+
+
+def _install_prefix(folder: pathlib.Path) -> str | None:
+    """The installation prefix of a package folder, or None when it is not installed."""
+    py_prefix = pathlib.Path(os.path.abspath(sys.prefix))
+    if folder == py_prefix or py_prefix in folder.parents:
+        return str(py_prefix)
+    if folder.name.lower() != "site-packages":
+        return None
+    site_parent = folder.parent
+    if site_parent.name.lower() == "lib":  # Windows: <prefix>/Lib/site-packages
+        return str(site_parent.parent)
+    if site_parent.parent.name.lower() == "lib":  # <prefix>/lib/pythonX.Y/site-packages
+        return str(site_parent.parent.parent)
+    return str(site_parent)
