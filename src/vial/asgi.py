@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
 from . import _async
-from .exceptions import RequestEntityTooLarge, RequestTimeout
+from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .lifespan import run_lifespan
 
 if t.TYPE_CHECKING:
@@ -48,8 +48,13 @@ def _executor_for(size: int) -> ThreadPoolExecutor:
     return executor
 
 
-class ClientDisconnect(OSError):
-    """The client went away while the request body was being received."""
+class ClientDisconnect(ClientDisconnected, OSError):
+    """The client went away while the request body was being received.
+
+    A 400 :class:`~vial.exceptions.ClientDisconnected` (so it takes the HTTP error path,
+    not the 500 one, and is not logged as an application error) and an ``OSError`` as
+    WSGI servers raise for a broken input stream. No response is sent for it.
+    """
 
 
 class ASGIBodyReader:
@@ -294,9 +299,10 @@ class ASGIApp:
                 executor, context.run, app.wsgi_app, environ, start_response
             )
             try:
-                await self._send_response(
-                    started, iterable, send, receive, body, scope, executor, context, loop
-                )
+                if not body.disconnected:  # a client that left mid-upload gets no response
+                    await self._send_response(
+                        started, iterable, send, receive, body, scope, executor, context, loop
+                    )
             finally:
                 close = getattr(iterable, "close", None)
                 if close is not None:
@@ -390,11 +396,13 @@ async def _stream_body(
         ):
             await send({"type": "http.response.pathsend", "path": os.path.abspath(name)})
             return
+    iterator: t.AsyncIterator[t.Any] | None = None
     if hasattr(target, "__aiter__"):
         iterator = target.__aiter__()
+        async_iterator = iterator
 
         def next_chunk() -> t.Awaitable[t.Any]:
-            return asyncio.ensure_future(_anext_or_sentinel(iterator))
+            return asyncio.ensure_future(_anext_or_sentinel(async_iterator))
     else:
         sync_iterator = iter(iterable)
 
@@ -402,6 +410,7 @@ async def _stream_body(
             return loop.run_in_executor(executor, _next_in, context, sync_iterator)
 
     disconnect_wait = asyncio.ensure_future(disconnected.wait())
+    pending: asyncio.Future[t.Any] | None = None
     try:
         while True:
             # A generator may wait a long time for its next chunk (server-sent events):
@@ -409,9 +418,9 @@ async def _stream_body(
             pending = asyncio.ensure_future(next_chunk())
             await asyncio.wait({pending, disconnect_wait}, return_when=asyncio.FIRST_COMPLETED)
             if not pending.done():
-                pending.add_done_callback(_ignore_result)
                 return
             chunk = pending.result()
+            pending = None
             if chunk is _SENTINEL:
                 break
             if disconnected.is_set():
@@ -421,6 +430,21 @@ async def _stream_body(
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
     finally:
         disconnect_wait.cancel()
+        if pending is not None and not pending.done():
+            # The client left while a chunk was being produced. An async iterator is
+            # cancelled where it waits; a sync one cannot be interrupted in its thread, so
+            # its current step is awaited: only then can it be closed (and the request's
+            # context, which that step has entered, be used again for clean-up).
+            if iterator is not None:
+                pending.cancel()
+            await asyncio.wait({pending})
+            _ignore_result(pending)
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            try:
+                await aclose()
+            except Exception:
+                pass
     await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

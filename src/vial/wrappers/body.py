@@ -46,6 +46,10 @@ class BodyStream:
             return self.readall()
         if self._remaining is not None:
             size = min(size, self._remaining)
+        elif self._limit is not None:
+            # Ask for no more than one byte past the limit, so an unsized (chunked) body
+            # that is too large is refused before the rest of it is taken in.
+            size = min(size, self._limit - self._read_so_far + 1)
         chunk = self._source.read(size)
         self._account(chunk, size)
         return chunk
