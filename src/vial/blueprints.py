@@ -14,6 +14,7 @@ registered on, with its URL prefix, subdomain and name applied::
 
 from __future__ import annotations
 
+import inspect
 import os
 import typing as t
 from collections import defaultdict
@@ -34,6 +35,8 @@ if t.TYPE_CHECKING:
     )
 
 DeferredSetupFunction = t.Callable[["BlueprintSetupState"], None]
+T_websocket_handler = t.TypeVar("T_websocket_handler", bound=t.Callable[..., t.Any])
+T_websocket_hook = t.TypeVar("T_websocket_hook", bound=t.Callable[[], t.Any])
 T_after_request = t.TypeVar("T_after_request", bound="AfterRequestCallable")
 T_before_request = t.TypeVar("T_before_request", bound="BeforeRequestCallable")
 T_error_handler = t.TypeVar("T_error_handler", bound="ErrorHandlerCallable")
@@ -168,6 +171,10 @@ class Blueprint(Scaffold):
         self.url_values_defaults: dict[str, t.Any] = url_defaults if url_defaults else {}
         self.cli_group = cli_group
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
+        #: ``before_websocket`` hooks of the blueprint's WebSocket rules, as on the app.
+        self.before_websocket_funcs: dict[str | None, list[t.Callable[[], t.Any]]] = defaultdict(
+            list
+        )
 
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_registered_once:
@@ -315,6 +322,9 @@ class Blueprint(Scaffold):
         extend(self.url_default_functions, app.url_default_functions)
         extend(self.url_value_preprocessors, app.url_value_preprocessors)
         extend(self.template_context_processors, app.template_context_processors)
+        for key, values in self.before_websocket_funcs.items():
+            key = name if key is None else f"{name}.{key}"
+            app.before_websocket_funcs.setdefault(key, []).extend(values)
 
     # -- routes ---------------------------------------------------------------------------------
 
@@ -341,6 +351,33 @@ class Blueprint(Scaffold):
                 **options,
             )
         )
+
+    @setupmethod
+    def websocket(
+        self, rule: str, **options: t.Any
+    ) -> t.Callable[[T_websocket_handler], T_websocket_handler]:
+        """Register the decorated ``async def`` function as a WebSocket handler of the
+        blueprint; see :meth:`vial.Vial.websocket`."""
+
+        def decorator(f: T_websocket_handler) -> T_websocket_handler:
+            if not inspect.iscoroutinefunction(f):
+                raise TypeError(
+                    f"WebSocket handler {f.__name__!r} must be an 'async def' function."
+                )
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(
+                rule, endpoint, f, provide_automatic_options=False, websocket=True, **options
+            )
+            return f
+
+        return decorator
+
+    @setupmethod
+    def before_websocket(self, f: T_websocket_hook) -> T_websocket_hook:
+        """Run ``f()`` before each of the blueprint's WebSocket handlers; see
+        :meth:`vial.Vial.before_websocket`."""
+        self.before_websocket_funcs[None].append(f)
+        return f
 
     # -- template helpers, registered on the app ----------------------------------------------
 
