@@ -770,3 +770,18 @@ def test_hung_client_body_does_not_block_worker_after_timeout(app: Vial) -> None
     serve(app, http_scope("/", "POST"), server)
     assert server.status == 408
     _assert_pool_idle(pool, size)
+
+
+def test_async_hook_on_unrouted_path_does_not_receive_body(app: Vial) -> None:
+    """An async before_request hook runs for a 404 too; that must not pull the body in."""
+    ran: list[str] = []
+
+    @app.before_request
+    async def hook() -> None:
+        ran.append(request.path)
+
+    server = FakeServer(body_messages(b"x" * 1000, 5))
+    serve(app, http_scope("/missing", "POST", [("Content-Length", "1000")]), server)
+    assert server.status == 404
+    assert ran == ["/missing"]
+    assert server.body_messages_taken == 0

@@ -455,3 +455,20 @@ def test_direct_asgi_conversation(app: Vial) -> None:
     assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
     assert sent[1]["text"] == "blue:hi"
     assert sent[2]["code"] == 1000
+
+
+def test_message_limit_counts_utf8_bytes(app: Vial) -> None:
+    app.config["WEBSOCKET_MAX_MESSAGE_SIZE"] = 100
+
+    @app.websocket("/ws")
+    async def ws_view() -> None:
+        async for message in websocket:
+            await websocket.send(f"ok {len(message)}")
+
+    with app.test_client().websocket("/ws") as ws:
+        ws.send("é" * 50)  # 100 bytes: at the limit
+        assert ws.receive() == "ok 50"
+        ws.send("é" * 51)  # 51 characters, 102 bytes: over it
+        with pytest.raises(WebSocketClosed) as info:
+            ws.receive()
+        assert info.value.code == 1009

@@ -185,6 +185,9 @@ def receive_body_before_async_code() -> None:
     reader = request.environ.get("vial.asgi.body")
     if not isinstance(reader, ASGIBodyReader) or reader.complete:
         return
+    if request.routing_exception is not None:
+        # Async hooks also run for a 404/405; no view will read this body.
+        return
     limit = request.max_content_length
     length = request.content_length
     if limit is not None and length is not None and length > limit:

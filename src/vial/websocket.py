@@ -96,7 +96,13 @@ class WebSocket:
         if data is None:
             data = message.get("bytes") or b""
         limit = self.max_message_size
-        if limit is not None and len(data) > limit:
+        # The limit is in bytes: a text message is measured as UTF-8 (up to 4 bytes per
+        # character), encoding it only when its character count leaves a doubt.
+        if (
+            limit is not None
+            and len(data) > limit // 4
+            and (len(data.encode("utf-8")) if isinstance(data, str) else len(data)) > limit
+        ):
             await self.close(1009, "Message too big")
             raise WebSocketDisconnect(1009, "Message too big")
         return data
