@@ -339,11 +339,16 @@ def draw_chart(results: dict[str, Any], endpoints: list[Endpoint], path: str) ->
         return
     figure, axes = plt.subplots(figsize=(max(8, 1.1 * len(endpoints) * len(keys) / 3), 5))
     width = 0.8 / len(keys)
+    # One colour per framework, so vial's WSGI and ASGI bars match; the hatch marks the interface.
+    names = list(dict.fromkeys(f.name for f in FRAMEWORKS))
+    palette = plt.get_cmap("tab10")
     for index, key in enumerate(keys):
+        framework = FRAMEWORKS_BY_KEY[key]
         values = [results[key][e.name]["median_us"] or 0 for e in endpoints]
         positions = [group + (index - (len(keys) - 1) / 2) * width for group in range(len(endpoints))]
-        hatch = "//" if FRAMEWORKS_BY_KEY[key].interface == "asgi" else None
-        axes.bar(positions, values, width, label=FRAMEWORKS_BY_KEY[key].label, hatch=hatch)
+        hatch = "//" if framework.interface == "asgi" else None
+        color = palette(names.index(framework.name) % 10)
+        axes.bar(positions, values, width, label=framework.label, hatch=hatch, color=color)
     axes.set_xticks(range(len(endpoints)), [e.label for e in endpoints], fontsize=8)
     axes.set_yscale("log")
     axes.set_ylabel("µs per request (log scale, lower is better)")
