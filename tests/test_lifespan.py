@@ -236,3 +236,42 @@ def test_uvicorn_refuses_to_start_when_startup_fails(tmp_path: t.Any) -> None:
     assert process.returncode != 0, text
     assert "cannot reach the database" in text
     assert "Application startup failed" in text
+
+
+def test_sync_hooks_may_call_async_code() -> None:
+    """Sync lifespan hooks run like sync views: ``ensure_sync`` of a coroutine works."""
+    app = Vial(__name__)
+    events: list[t.Any] = []
+
+    async def connect(name: str) -> str:
+        await asyncio.sleep(0)
+        return f"connected {name}"
+
+    @app.before_serving
+    def start() -> None:
+        events.append(app.ensure_sync(connect)(current_app.name))
+
+    @app.while_serving
+    def around() -> t.Iterator[None]:
+        events.append(app.ensure_sync(connect)("pool"))
+        yield
+        events.append(app.ensure_sync(connect)("closing"))
+
+    sent = run_lifespan(app)
+    assert [m["type"] for m in sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+    assert events == ["connected test_lifespan", "connected pool", "connected closing"]
+
+
+def test_while_serving_without_yield_fails_startup() -> None:
+    app = Vial(__name__)
+
+    @app.while_serving
+    def never_yields() -> t.Iterator[None]:
+        return
+        yield
+
+    sent = run_lifespan(app)
+    assert sent[0]["type"] == "lifespan.startup.failed"
