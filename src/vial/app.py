@@ -714,7 +714,7 @@ class Vial(Scaffold, _TemplatingMixin):
         """Run teardown-request functions (blueprints', then the app's; last registered first)."""
         funcs = self.teardown_request_funcs
         if funcs:
-            ctx = _cv_request.get()
+            ctx = t.cast(RequestContext, _cv_request.get())
             for name in chain(ctx.request.blueprints, (None,)):
                 if name in funcs:
                     for func in reversed(funcs[name]):

@@ -64,7 +64,7 @@ class AppContext:
         self.app = app
         self._url_adapter: MapAdapter | None = _sentinel
         self._g: _AppCtxGlobals | None = None
-        self._cv_tokens: list[t.Any] = []
+        self._cv_tokens: list[AppContext | None] = []
 
     @property
     def g(self) -> _AppCtxGlobals:
@@ -87,7 +87,11 @@ class AppContext:
 
     def push(self) -> None:
         """Make this the current app context."""
-        self._cv_tokens.append(_cv_app.set(self))
+        # PERF and robustness: we keep the previous value rather than a Token, so a
+        # context pushed in one contextvars.Context (a streamed generator's) can be
+        # popped in another (the server's worker thread) without ValueError.
+        self._cv_tokens.append(_cv_app.get(None))
+        _cv_app.set(self)
         if appcontext_pushed.receivers:
             appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
@@ -100,7 +104,7 @@ class AppContext:
                 self.app.do_teardown_appcontext(exc)
         finally:
             current = _cv_app.get(None)
-            _cv_app.reset(self._cv_tokens.pop())
+            _cv_app.set(self._cv_tokens.pop())
         if current is not self:
             raise AssertionError(f"Popped wrong app context. ({current!r} instead of {self!r})")
         if appcontext_popped.receivers:
@@ -141,7 +145,7 @@ class RequestContext:
         self.flashes: list[tuple[str, str]] | None = None
         self._session = session
         self._after_request_functions: list[AfterRequestCallable] = []
-        self._cv_tokens: list[tuple[t.Any, AppContext | None]] = []
+        self._cv_tokens: list[tuple[RequestContext | None, AppContext | None]] = []
         #: The connection, when this context serves a WebSocket handler.
         self.websocket: WebSocket | None = None
 
@@ -201,7 +205,8 @@ class RequestContext:
             app_ctx.push()
         else:
             app_ctx = None
-        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        self._cv_tokens.append((_cv_request.get(None), app_ctx))
+        _cv_request.set(self)
         if self.request.url_rule is None and self.request.routing_exception is None:
             self.match_request()
 
@@ -219,8 +224,8 @@ class RequestContext:
                     self.request.close()
             finally:
                 current = _cv_request.get(None)
-                token, app_ctx = self._cv_tokens.pop()
-                _cv_request.reset(token)
+                previous, app_ctx = self._cv_tokens.pop()
+                _cv_request.set(previous)
                 if clear_request:
                     self.request.environ["werkzeug.request"] = None
                 if app_ctx is not None:

@@ -35,39 +35,58 @@ an active HTTP request. Consult the documentation on testing for
 information about how to avoid this problem.\
 """
 
-_cv_app: ContextVar[AppContext] = ContextVar("vial.app_ctx")
-_cv_request: ContextVar[RequestContext] = ContextVar("vial.request_ctx")
+#: The current contexts; ``None`` (or unset) when no context is pushed.
+_cv_app: ContextVar[AppContext | None] = ContextVar("vial.app_ctx", default=None)
+_cv_request: ContextVar[RequestContext | None] = ContextVar("vial.request_ctx", default=None)
 
 
 def _get_app_ctx() -> AppContext:
-    return _cv_app.get()
+    ctx = _cv_app.get()
+    if ctx is None:
+        raise LookupError
+    return ctx
 
 
 def _get_current_app() -> Vial:
-    return _cv_app.get().app
+    ctx = _cv_app.get()
+    if ctx is None:
+        raise LookupError
+    return ctx.app
 
 
 def _get_g() -> _AppCtxGlobals:
-    return _cv_app.get().g
+    ctx = _cv_app.get()
+    if ctx is None:
+        raise LookupError
+    return ctx.g
 
 
 def _get_request_ctx() -> RequestContext:
-    return _cv_request.get()
+    ctx = _cv_request.get()
+    if ctx is None:
+        raise LookupError
+    return ctx
 
 
 def _get_request() -> Request:
-    return _cv_request.get().request
+    ctx = _cv_request.get()
+    if ctx is None:
+        raise LookupError
+    return ctx.request
 
 
 def _get_websocket() -> WebSocket:
-    socket = _cv_request.get().websocket
-    if socket is None:
+    ctx = _cv_request.get()
+    if ctx is None or ctx.websocket is None:
         raise LookupError
-    return socket
+    return ctx.websocket
 
 
 def _get_session() -> SessionMixin:
-    return _cv_request.get().session
+    ctx = _cv_request.get()
+    if ctx is None:
+        raise LookupError
+    return ctx.session
 
 
 app_ctx: AppContext = t.cast("AppContext", ContextProxy(_get_app_ctx, _no_app_msg))
