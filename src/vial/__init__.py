@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from . import json as json
 from .app import Vial as Vial
+from .async_dispatch import stream_request_body as stream_request_body
 from .blueprints import Blueprint as Blueprint
 from .config import Config as Config
 from .ctx import after_this_request as after_this_request

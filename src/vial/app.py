@@ -12,7 +12,7 @@ from itertools import chain
 from threading import Lock
 from urllib.parse import quote
 
-from . import _async
+from . import _async, _chains
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .datastructures import ImmutableDict
@@ -617,21 +617,12 @@ class Vial(Scaffold, _TemplatingMixin):
     def preprocess_request(self) -> ResponseReturnValue | None:
         """Run URL value preprocessors and before-request hooks; a non-None hook result wins."""
         req = request_ctx.request
-        preprocessors = self.url_value_preprocessors
-        before = self.before_request_funcs
-        if not preprocessors and not before:
-            return None
-        names = (None, *reversed(req.blueprints))
-        for name in names:
-            if name in preprocessors:
-                for url_func in preprocessors[name]:
-                    self.ensure_sync(url_func)(req.endpoint, req.view_args)
-        for name in names:
-            if name in before:
-                for before_func in before[name]:
-                    rv = self.ensure_sync(before_func)()
-                    if rv is not None:
-                        return t.cast("ResponseReturnValue", rv)
+        for url_func in _chains.url_value_preprocessors(self, req):
+            self.ensure_sync(url_func)(req.endpoint, req.view_args)
+        for before_func in _chains.before_request_funcs(self, req):
+            rv = self.ensure_sync(before_func)()
+            if rv is not None:
+                return t.cast("ResponseReturnValue", rv)
         return None
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
@@ -695,30 +686,25 @@ class Vial(Scaffold, _TemplatingMixin):
     def process_response(self, response: Response) -> Response:
         """Run after-request functions (the request's, blueprints', app's); save the session."""
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
-        for func in ctx._after_request_functions:
+        for func in _chains.after_request_funcs(self, ctx):
             response = self.ensure_sync(func)(response)
-        after = self.after_request_funcs
-        if after:
-            for name in chain(ctx.request.blueprints, (None,)):
-                if name in after:
-                    for func in reversed(after[name]):
-                        response = self.ensure_sync(func)(response)
+        self.save_session_if_used(ctx, response)
+        return response
+
+    def save_session_if_used(self, ctx: RequestContext, response: Response) -> None:
+        """Save the session into ``response`` when the request opened (or sent) one."""
         interface = self.session_interface
         if (
             ctx.session_opened or _session_needs_saving(self, interface, ctx.request)
         ) and not interface.is_null_session(ctx.session):
             interface.save_session(self, ctx.session, response)
-        return response
 
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
         """Run teardown-request functions (blueprints', then the app's; last registered first)."""
-        funcs = self.teardown_request_funcs
-        if funcs:
+        if self.teardown_request_funcs:
             ctx = t.cast(RequestContext, _cv_request.get())
-            for name in chain(ctx.request.blueprints, (None,)):
-                if name in funcs:
-                    for func in reversed(funcs[name]):
-                        self.ensure_sync(func)(exc)
+            for func in _chains.teardown_request_funcs(self, ctx.request):
+                self.ensure_sync(func)(exc)
         if request_tearing_down.receivers:
             request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
@@ -840,7 +826,10 @@ class Vial(Scaffold, _TemplatingMixin):
         return AppContext(self)
 
     def request_context(self, environ: WSGIEnvironment) -> RequestContext:
-        """A new request context for a WSGI environ."""
+        """A new request context for a WSGI environ (or the one the ASGI adapter prepared)."""
+        prepared = environ.pop("vial.request_context", None)
+        if prepared is not None:
+            return t.cast(RequestContext, prepared)
         return RequestContext(self, environ)
 
     def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
 from . import _async
+from .async_dispatch import is_async, pipeline_is_standard, run_request, views_stream_body
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .lifespan import run_lifespan
 
@@ -74,6 +75,12 @@ class ASGIBodyReader:
         self._more = True
         self.disconnected = False
         self._spooled: t.IO[bytes] | None = None
+        self._read_started = False
+
+    @property
+    def streamable(self) -> bool:
+        """Whether nothing was read through ``read()`` yet (the body can still be streamed)."""
+        return self._spooled is None and not self._read_started
 
     @property
     def complete(self) -> bool:
@@ -107,6 +114,7 @@ class ASGIBodyReader:
 
     def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` bytes (everything left when negative)."""
+        self._read_started = True
         if self._spooled is not None:
             return self._spooled.read(size)
         if size is None or size < 0:
@@ -125,6 +133,13 @@ class ASGIBodyReader:
         """Receive the whole body now (on the loop), spooling to disk past ``spool_size``."""
         if self._spooled is not None or not self._more:
             return
+        # PERF: a body that fits in ``spool_size`` stays in the buffer (no temp file object).
+        while self._more and len(self._buffer) <= spool_size:
+            await self._next_message()
+            if limit is not None and len(self._buffer) > limit:
+                raise RequestEntityTooLarge()
+        if not self._more:
+            return
         spool = tempfile.SpooledTemporaryFile(max_size=spool_size)  # noqa: SIM115 - closed in close()
         spool.write(self._buffer)
         total = len(self._buffer)
@@ -142,6 +157,21 @@ class ASGIBodyReader:
             raise
         spool.seek(0)
         self._spooled = spool
+
+    async def iter_messages(self, limit: int | None) -> t.AsyncIterator[bytes]:
+        """Yield the body as it arrives (on the loop), refusing it past ``limit`` with 413."""
+        total = 0
+        while True:
+            if self._buffer:
+                chunk = bytes(self._buffer)
+                self._buffer.clear()
+                total += len(chunk)
+                if limit is not None and total > limit:
+                    raise RequestEntityTooLarge()
+                yield chunk
+            if not self._more:
+                return
+            await self._next_message()
 
     def close(self) -> None:
         """Release a spooled body."""
@@ -184,6 +214,8 @@ def receive_body_before_async_code() -> None:
     request = ctx.request
     reader = request.environ.get("vial.asgi.body")
     if not isinstance(reader, ASGIBodyReader) or reader.complete:
+        return
+    if views_stream_body(ctx.app, request):
         return
     if request.routing_exception is not None:
         # Async hooks also run for a 404/405; no view will read this body.
@@ -286,8 +318,22 @@ class ASGIApp:
         environ["vial.asgi.body"] = body
         executor = _executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
         _async.server_loop.set(loop)
-        context = contextvars.copy_context()
         started: list[t.Any] = []
+        if pipeline_is_standard(app):
+            ctx = app.request_context(environ)
+            ctx.match_request()
+            rule = ctx.request.url_rule
+            if rule is not None and is_async(app.view_functions[rule.endpoint]):
+                # PERF: an async view runs on the loop, with no hop to a worker thread.
+                try:
+                    await self._serve_on_loop(
+                        ctx, environ, send, receive, body, scope, executor, loop
+                    )
+                finally:
+                    body.close()
+                return
+            environ["vial.request_context"] = ctx
+        context = contextvars.copy_context()
 
         def start_response(
             status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
@@ -312,6 +358,32 @@ class ASGIApp:
                     await loop.run_in_executor(executor, context.run, close)
         finally:
             body.close()
+
+    async def _serve_on_loop(
+        self,
+        ctx: t.Any,
+        environ: WSGIEnvironment,
+        send: Send,
+        receive: Receive,
+        body: ASGIBodyReader,
+        scope: Scope,
+        executor: ThreadPoolExecutor,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        response = await run_request(self.app, ctx)
+        headers = response.get_wsgi_headers(environ)
+        iterable = response.get_app_iter(environ)
+        context = contextvars.copy_context()
+        try:
+            if not body.disconnected:
+                started = [response.status, headers._list]
+                await self._send_response(
+                    started, iterable, send, receive, body, scope, executor, context, loop
+                )
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                await loop.run_in_executor(executor, context.run, close)
 
     async def _send_response(
         self,

@@ -97,8 +97,11 @@ class AppContext:
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:
         """Tear down (on the outermost pop) and restore the previous context."""
+        self._pop(exc, teardown=True)
+
+    def _pop(self, exc: BaseException | None, teardown: bool) -> None:
         try:
-            if len(self._cv_tokens) == 1:
+            if teardown and len(self._cv_tokens) == 1:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
@@ -212,9 +215,18 @@ class RequestContext:
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:
         """Tear down the request (on the outermost pop) and restore the previous context."""
+        self._pop(exc, teardown=True)
+
+    @property
+    def owns_app_context(self) -> bool:
+        """Whether popping this context also pops an app context it pushed."""
+        return bool(self._cv_tokens) and self._cv_tokens[-1][1] is not None
+
+    def _pop(self, exc: BaseException | None, teardown: bool) -> None:
+        """Pop; with ``teardown=False`` the caller has run the teardown functions itself."""
         clear_request = len(self._cv_tokens) == 1
         try:
-            if clear_request:
+            if teardown and clear_request:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_request(exc)
@@ -229,7 +241,7 @@ class RequestContext:
                 if clear_request:
                     self.request.environ["werkzeug.request"] = None
                 if app_ctx is not None:
-                    app_ctx.pop(exc)
+                    app_ctx._pop(exc, teardown)
         if current is not self:
             raise AssertionError(f"Popped wrong request context. ({current!r} instead of {self!r})")
 

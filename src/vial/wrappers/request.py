@@ -17,7 +17,7 @@ from ..datastructures import (
     ImmutableMultiDict,
     MultiDict,
 )
-from ..exceptions import BadRequest, SecurityError, UnsupportedMediaType
+from ..exceptions import BadRequest, RequestEntityTooLarge, SecurityError, UnsupportedMediaType
 from ..urls import url_decode
 from ..utils import cached_property
 from .body import CHUNK_SIZE, BodyStream, parse_content_length
@@ -353,6 +353,31 @@ class Request(RequestHeaderMixin):
             # Without a length, reading is only safe when the server marks the end.
             length = 0
         return BodyStream(environ["wsgi.input"], length, self.max_content_length)
+
+    async def iter_body(self) -> t.AsyncIterator[bytes]:
+        """The body as it arrives, for async views marked with ``stream_request_body``.
+
+        Under ASGI the chunks come straight from the server as the client sends
+        them (413 past :attr:`max_content_length`); elsewhere they are read from
+        :attr:`stream`.
+        """
+        from ..asgi import ASGIBodyReader
+
+        reader = self.environ.get("vial.asgi.body")
+        if isinstance(reader, ASGIBodyReader) and reader.streamable:
+            length = self.content_length
+            limit = self.max_content_length
+            if limit is not None and length is not None and length > limit:
+                raise RequestEntityTooLarge()
+            async for chunk in reader.iter_messages(limit):
+                yield chunk
+            return
+        stream = self.stream
+        while True:
+            chunk = stream.read(CHUNK_SIZE)
+            if not chunk:
+                return
+            yield chunk
 
     @property
     def input_stream(self) -> t.Any:

@@ -1,0 +1,284 @@
+"""The request pipeline on the event loop, for async views under ASGI.
+
+When the matched view is an ``async def`` function (and the app has not
+replaced any pipeline method or wrapped ``wsgi_app``), the ASGI adapter runs
+the request here, on the server's loop, with no thread hop: async hooks and
+handlers are awaited directly, sync ones run in the worker pool with the
+context variables copied. The steps, their order and their error handling are
+those of the sync pipeline in :mod:`vial.app`; only the calling convention
+differs. Everything else goes through ``app.wsgi_app`` in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import sys
+import typing as t
+
+from . import _chains
+from .exceptions import BadRequestKeyError, HTTPException, InternalServerError
+from .globals import _cv_app
+from .routing import RoutingException
+from .signals import (
+    appcontext_tearing_down,
+    got_request_exception,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+
+if t.TYPE_CHECKING:
+    from .app import Vial
+    from .ctx import RequestContext
+    from .wrappers.response import Response
+
+_PIPELINE_METHODS = (
+    "wsgi_app",
+    "full_dispatch_request",
+    "preprocess_request",
+    "dispatch_request",
+    "finalize_request",
+    "process_response",
+    "handle_user_exception",
+    "handle_http_exception",
+    "handle_exception",
+    "make_response",
+    "do_teardown_request",
+    "do_teardown_appcontext",
+    "log_exception",
+)
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+_is_coroutine_function: dict[t.Callable[..., t.Any], bool] = {}
+
+
+def is_async(func: t.Callable[..., t.Any]) -> bool:
+    """Whether ``func`` is an ``async def`` function (cached)."""
+    known = _is_coroutine_function.get(func)
+    if known is None:
+        known = inspect.iscoroutinefunction(func)
+        try:
+            _is_coroutine_function[func] = known
+        except TypeError:
+            pass
+    return known
+
+
+_standard_classes: dict[type[t.Any], bool] = {}
+
+
+def pipeline_is_standard(app: Vial) -> bool:
+    """Whether the app runs Vial's own pipeline (no method replaced, no WSGI middleware)."""
+    from .app import Vial
+
+    app_dict = app.__dict__
+    for name in _PIPELINE_METHODS:
+        if name in app_dict:
+            return False
+    cls = type(app)
+    standard = _standard_classes.get(cls)
+    if standard is None:
+        standard = _standard_classes[cls] = all(
+            getattr(cls, name) is getattr(Vial, name) for name in _PIPELINE_METHODS
+        )
+    return standard
+
+
+def stream_request_body(view: _F) -> _F:
+    """Mark an async view that reads its body as it arrives (``request.iter_body()``).
+
+    Under ASGI the body of other async views is received before they run; a view
+    marked with this decorator gets it chunk by chunk instead, for large uploads::
+
+        @app.post("/upload")
+        @stream_request_body
+        async def upload():
+            async for chunk in request.iter_body():
+                ...
+    """
+    view._vial_streams_body = True  # type: ignore[attr-defined]
+    return view
+
+
+def views_stream_body(app: Vial, request: t.Any) -> bool:
+    """Whether the matched view asked for its body as it arrives."""
+    rule = request.url_rule
+    if rule is None:
+        return False
+    view = app.view_functions.get(rule.endpoint)
+    return bool(getattr(view, "_vial_streams_body", False))
+
+
+async def call(app: Vial, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
+    """Await an async user function; run a sync one in the worker pool."""
+    if is_async(func):
+        return await func(*args, **kwargs)
+    from .asgi import _executor_for
+
+    loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
+    executor = _executor_for(int(app.config["ASGI_THREAD_POOL_SIZE"]))
+    if kwargs:
+        return await loop.run_in_executor(executor, lambda: context.run(func, *args, **kwargs))
+    return await loop.run_in_executor(executor, context.run, func, *args)
+
+
+async def preprocess_request(app: Vial, ctx: RequestContext) -> t.Any:
+    """URL value preprocessors, then before-request hooks (a non-None result wins)."""
+    request = ctx.request
+    for url_func in _chains.url_value_preprocessors(app, request):
+        await call(app, url_func, request.endpoint, request.view_args)
+    for before_func in _chains.before_request_funcs(app, request):
+        rv = await call(app, before_func)
+        if rv is not None:
+            return rv
+    return None
+
+
+async def dispatch_request(app: Vial, ctx: RequestContext) -> t.Any:
+    """Call the matched view."""
+    request = ctx.request
+    if request.routing_exception is not None:
+        app.raise_routing_exception(request)
+    rule = request.url_rule
+    assert rule is not None
+    if rule.provide_automatic_options and request.method == "OPTIONS":
+        return app.make_default_options_response()
+    return await call(app, app.view_functions[rule.endpoint], **(request.view_args or {}))
+
+
+async def full_dispatch_request(app: Vial, ctx: RequestContext) -> Response:
+    """Hooks, view, error handling and after-request processing (as the sync pipeline)."""
+    app._got_first_request = True
+    try:
+        if request_started.receivers:
+            request_started.send(app, _async_wrapper=app.ensure_sync)
+        await _receive_body(app, ctx)
+        rv = await preprocess_request(app, ctx)
+        if rv is None:
+            rv = await dispatch_request(app, ctx)
+    except Exception as e:
+        rv = await handle_user_exception(app, ctx, e)
+    return await finalize_request(app, ctx, rv)
+
+
+async def finalize_request(
+    app: Vial, ctx: RequestContext, rv: t.Any, from_error_handler: bool = False
+) -> Response:
+    """Make the response, run after-request functions and save the session."""
+    response = app.make_response(rv)
+    try:
+        for func in _chains.after_request_funcs(app, ctx):
+            response = await call(app, func, response)
+        app.save_session_if_used(ctx, response)
+        if request_finished.receivers:
+            request_finished.send(app, _async_wrapper=app.ensure_sync, response=response)
+    except Exception:
+        if not from_error_handler:
+            raise
+        app.logger.exception("Request finalizing failed with an error while handling an error")
+    return response
+
+
+async def handle_user_exception(app: Vial, ctx: RequestContext, e: Exception) -> t.Any:
+    """Answer an exception from a hook or view with its handler, or re-raise it."""
+    if isinstance(e, BadRequestKeyError) and (app.debug or app.config["TRAP_BAD_REQUEST_ERRORS"]):
+        e.show_exception = True
+    blueprints = ctx.request.blueprints
+    if isinstance(e, HTTPException) and not app.trap_http_exception(e):
+        if e.code is None or isinstance(e, RoutingException):
+            return e
+        handler = app._find_error_handler(e, blueprints)
+        return e if handler is None else await call(app, handler, e)
+    handler = app._find_error_handler(e, blueprints)
+    if handler is None:
+        raise e
+    return await call(app, handler, e)
+
+
+async def handle_exception(app: Vial, ctx: RequestContext, e: Exception) -> Response:
+    """Answer an unhandled exception: propagate, the debug page, or the 500 path."""
+    if got_request_exception.receivers:
+        got_request_exception.send(app, _async_wrapper=app.ensure_sync, exception=e)
+    propagate = app.config["PROPAGATE_EXCEPTIONS"]
+    if propagate is None:
+        propagate = app.testing
+    if propagate:
+        raise e
+    app.log_exception((type(e), e, e.__traceback__))
+    if app.debug:
+        from .debug import debug_response
+
+        return debug_response(app, e)
+    server_error: t.Any = InternalServerError(original_exception=e)
+    handler = app._find_error_handler(server_error, ctx.request.blueprints)
+    if handler is not None:
+        server_error = await call(app, handler, server_error)
+    return await finalize_request(app, ctx, server_error, from_error_handler=True)
+
+
+async def teardown(app: Vial, ctx: RequestContext, exc: BaseException | None) -> None:
+    """Run the teardown functions the sync ``ctx.pop()`` would run, awaiting async ones."""
+    errors: list[BaseException] = []
+    for func in _chains.teardown_request_funcs(app, ctx.request):
+        try:
+            await call(app, func, exc)
+        except Exception as error:  # the others still run; the first error is raised
+            errors.append(error)
+    if request_tearing_down.receivers:
+        request_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
+    if ctx.owns_app_context:
+        for func in reversed(app.teardown_appcontext_funcs):
+            try:
+                await call(app, func, exc)
+            except Exception as error:
+                errors.append(error)
+        if appcontext_tearing_down.receivers:
+            appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
+    if errors:
+        raise errors[0]
+
+
+async def run_request(app: Vial, ctx: RequestContext) -> Response:
+    """The whole request on the loop: push, dispatch, handle errors, tear down, pop."""
+    error: BaseException | None = None
+    ctx.push()
+    try:
+        try:
+            response = await full_dispatch_request(app, ctx)
+        except Exception as e:
+            error = e
+            response = await handle_exception(app, ctx, e)
+        except BaseException:
+            error = sys.exc_info()[1]
+            raise
+        return response
+    finally:
+        environ = ctx.request.environ
+        preserve = environ.get("werkzeug.debug.preserve_context")
+        if preserve is not None:
+            preserve(_cv_app.get())
+            preserve(ctx)
+        try:
+            await teardown(app, ctx, error)
+        finally:
+            ctx._pop(error, teardown=False)
+
+
+async def _receive_body(app: Vial, ctx: RequestContext) -> None:
+    """Receive the body before the async view runs (see ``receive_body_before_async_code``)."""
+    from .asgi import ASGIBodyReader
+    from .exceptions import RequestEntityTooLarge
+
+    request = ctx.request
+    if request.routing_exception is not None or views_stream_body(app, request):
+        return
+    reader = request.environ.get("vial.asgi.body")
+    if not isinstance(reader, ASGIBodyReader) or reader.complete:
+        return
+    limit = request.max_content_length
+    length = request.content_length
+    if limit is not None and length is not None and length > limit:
+        raise RequestEntityTooLarge()
+    await reader.buffer_all(limit, int(app.config["ASGI_BODY_SPOOL_SIZE"]))
