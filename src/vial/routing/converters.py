@@ -21,6 +21,14 @@ if t.TYPE_CHECKING:
     from .map import Map
 
 
+def regex_may_match_slash(regex: str) -> bool:
+    """Whether a converter regex may match ``/`` (a ``/`` outside ``[^...]`` classes)."""
+    return "/" in _NEGATED_CLASS_RE.sub("", regex)
+
+
+_NEGATED_CLASS_RE = re.compile(r"\[\^(?:\\.|[^\]\\])*\]")
+
+
 class ValidationError(ValueError):
     """Raised from :meth:`BaseConverter.to_python` when the value does not fit."""
 
@@ -41,7 +49,7 @@ class BaseConverter:
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         if "regex" in cls.__dict__ and "part_isolating" not in cls.__dict__:
-            cls.part_isolating = "/" not in cls.regex
+            cls.part_isolating = not regex_may_match_slash(cls.regex)
 
     def __init__(self, map: Map, *args: t.Any, **kwargs: t.Any) -> None:
         self.map = map

@@ -20,6 +20,7 @@ if t.TYPE_CHECKING:
     from ..typing import WSGIEnvironment
 
 _SLASHES_RE = re.compile("/{2,}")
+_INVALID_SUBDOMAIN = "<invalid>"
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
@@ -327,7 +328,7 @@ class Map:
             real = server_name.split(".")
             offset = -len(real)
             if current[offset:] != real:
-                subdomain = "<invalid>"
+                subdomain = _INVALID_SUBDOMAIN
             else:
                 subdomain = ".".join(filter(None, current[:offset]))
         adapter = self.bind(
@@ -377,6 +378,11 @@ class MapAdapter:
     def _domain(self) -> str:
         if self.map.host_matching:
             return self.server_name
+        if self.subdomain == _INVALID_SUBDOMAIN:
+            # The request's host is not under server_name: match nothing (Werkzeug
+            # would let a "<sub>" rule match the text "<invalid>"). A slash is never
+            # part of a subdomain, so no rule can match this.
+            return "/"
         return self.subdomain or ""
 
     def get_host(self, domain_part: str | None) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import typing as t
 
-from .converters import ValidationError
+from .converters import ValidationError, regex_may_match_slash
 from .rules import Part, Rule, _Var
 
 MatchResult = tuple[Rule, dict[str, t.Any]]
@@ -54,7 +54,8 @@ class _Edge:
                 group = f"v{len(variables)}"
                 pattern.append(f"(?P<{group}>{part.converter.regex})")
                 variables.append((part.name, group, part.converter.to_python))
-        self.fullmatch = re.compile("".join(pattern)).fullmatch
+        # DOTALL: a decoded path may hold a newline (%0A); "." must match it too.
+        self.fullmatch = re.compile("".join(pattern), re.DOTALL).fullmatch
         # PERF: a segment that is exactly one converter (the common `<int:id>`) is
         # converted from the segment text itself, skipping match.group():
         # ~70 ns saved per converter segment (timeit, CPython 3.11).
@@ -92,7 +93,7 @@ def _isolated(part: Part) -> bool:
     if isinstance(part, str):
         return True
     converter = part.converter
-    return bool(converter.part_isolating) and "/" not in converter.regex
+    return bool(converter.part_isolating) and not regex_may_match_slash(converter.regex)
 
 
 def _segment_key(segment: list[Part]) -> str:
