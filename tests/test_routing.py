@@ -477,7 +477,9 @@ def test_build_basics_and_script_name() -> None:
 
 
 def test_build_quotes_path_and_query() -> None:
-    a = adapter(Rule("/s/<x>", endpoint="s"), Rule("/q", endpoint="q"), Rule("/p/<path:p>", endpoint="p"))
+    a = adapter(
+        Rule("/s/<x>", endpoint="s"), Rule("/q", endpoint="q"), Rule("/p/<path:p>", endpoint="p")
+    )
     tricky = "a b/c?d#e&f=g~!$'()*+,;:@%ü"
     assert a.build("s", {"x": tricky}) == "/s/a%20b/c%3Fd%23e&f=g~!$'()*+,;:@%25%C3%BC"
     assert a.build("q", {"x": tricky}) == "/q?x=a+b/c?d%23e%26f%3Dg~!$'()*%2B,;:@%25%C3%BC"
@@ -562,7 +564,7 @@ def test_build_error_messages() -> None:
     with pytest.raises(BuildError) as info:
         a.build("page", {"n": 2})
     assert "differ from the rule's defaults" in str(info.value)
-    assert "Could not build url for endpoint 'zzz'." == str(BuildError("zzz", {}, None, a))
+    assert str(BuildError("zzz", {}, None, a)) == "Could not build url for endpoint 'zzz'."
     assert "Could not build url" in str(BuildError("zzz", {}, None))
 
 
