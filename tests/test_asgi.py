@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import vial._async
 import vial.asgi
 from vial import (
     Response,
@@ -38,8 +39,15 @@ def http_scope(
     root_path: str = "",
     extensions: dict[str, t.Any] | None = None,
 ) -> dict[str, t.Any]:
-    """An HTTP scope as uvicorn builds it: ``path`` includes ``root_path``."""
+    """An HTTP scope as uvicorn builds it: ``path`` includes ``root_path``.
+
+    A request that may carry a body and has no Content-Length is sent chunked, as an
+    HTTP/1.1 client does (the server passes ``Transfer-Encoding: chunked`` on).
+    """
     full = root_path + path
+    names = {name.lower() for name, _ in headers}
+    if method not in ("GET", "HEAD") and not names & {"content-length", "transfer-encoding"}:
+        headers = [*headers, ("Transfer-Encoding", "chunked")]
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
@@ -281,6 +289,8 @@ def test_json_body_in_several_messages(app: Vial, kind: str, with_length: bool) 
     headers = [("Content-Type", "application/json")]
     if with_length:
         headers.append(("Content-Length", str(len(body))))
+    else:  # HTTP/1.1 without a length: the server passes the chunked Transfer-Encoding on
+        headers.append(("Transfer-Encoding", "chunked"))
     server = FakeServer(body_messages(body, 7))
     serve(app, http_scope(f"/{kind}/data", "POST", headers), server)
     assert server.status == 200, server.body
@@ -674,8 +684,8 @@ def tracked_temp_files(monkeypatch: pytest.MonkeyPatch) -> list[t.Any]:
 
 def _isolated_pool(app: Vial, size: int) -> ThreadPoolExecutor:
     app.config["ASGI_THREAD_POOL_SIZE"] = size
-    vial.asgi._executors.pop(size, None)
-    return vial.asgi._executor_for(size)
+    vial._async._executors.pop(size, None)
+    return vial._async.executor_for(size)
 
 
 def _assert_pool_idle(pool: ThreadPoolExecutor, size: int) -> None:
@@ -688,7 +698,7 @@ def _assert_pool_idle(pool: ThreadPoolExecutor, size: int) -> None:
 
     threading.Thread(target=shutdown, daemon=True).start()
     assert done.wait(5), "a worker thread is still blocked"
-    vial.asgi._executors.pop(size, None)
+    vial._async._executors.pop(size, None)
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])

@@ -326,9 +326,9 @@ def test_asgi_thread_pool_bounded_by_config() -> None:
     app = Vial(__name__)
     size = 3
     app.config["ASGI_THREAD_POOL_SIZE"] = size
-    import vial.asgi
+    import vial._async
 
-    vial.asgi._executors.pop(size, None)
+    vial._async._executors.pop(size, None)
     lock = threading.Lock()
     active = [0]
     peak = [0]
@@ -381,7 +381,7 @@ def test_asgi_thread_pool_bounded_by_config() -> None:
     try:
         assert asyncio.run(main()) == [200] * 12
     finally:
-        vial.asgi._executors.pop(size).shutdown()
+        vial._async._executors.pop(size).shutdown()
     assert peak[0] == size
     assert len(threads) == size
 

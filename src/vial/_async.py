@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 
 _T = t.TypeVar("_T")
@@ -51,3 +52,16 @@ def run_coroutine_sync(coro: t.Coroutine[t.Any, t.Any, _T]) -> _T:
     if holder is None or holder.loop.is_closed():
         holder = _thread_loops.holder = _LoopHolder()
     return holder.loop.run_until_complete(coro)
+
+
+_executors: dict[int, ThreadPoolExecutor] = {}
+
+
+def executor_for(size: int) -> ThreadPoolExecutor:
+    """One shared pool per configured size; threads start only when needed."""
+    executor = _executors.get(size)
+    if executor is None:
+        executor = _executors[size] = ThreadPoolExecutor(
+            max_workers=size, thread_name_prefix="vial-asgi"
+        )
+    return executor

@@ -975,13 +975,11 @@ def _session_needs_saving(app: Vial, interface: SessionInterface, request: Reque
     empty and save nothing, so only a request carrying the cookie pays (a permanent
     session is refreshed each request). Any other interface is saved on every request.
     """
-    from .sessions import SecureCookieSessionInterface
-
-    if not isinstance(interface, SecureCookieSessionInterface):
-        return True
-    if not request.environ.get("HTTP_COOKIE"):
-        return False
-    return interface.get_cookie_name(app) in request.cookies
+    if getattr(interface, "opens_lazily", False):
+        if not request.environ.get("HTTP_COOKIE"):
+            return False
+        return interface.get_cookie_name(app) in request.cookies
+    return True
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:

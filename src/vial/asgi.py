@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
 from . import _async
+from ._async import executor_for
 from .async_dispatch import is_async, pipeline_is_standard, run_request, views_stream_body
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .lifespan import run_lifespan
@@ -35,18 +36,8 @@ if t.TYPE_CHECKING:
     from .app import Vial
     from .typing import Message, Receive, Scope, Send, WSGIEnvironment
 
-_executors: dict[int, ThreadPoolExecutor] = {}
+_timeout: t.Any = getattr(asyncio, "timeout", None)
 _SENTINEL = object()
-
-
-def _executor_for(size: int) -> ThreadPoolExecutor:
-    """One shared pool per configured size; threads start only when needed."""
-    executor = _executors.get(size)
-    if executor is None:
-        executor = _executors[size] = ThreadPoolExecutor(
-            max_workers=size, thread_name_prefix="vial-asgi"
-        )
-    return executor
 
 
 class ClientDisconnect(ClientDisconnected, OSError):
@@ -87,9 +78,20 @@ class ASGIBodyReader:
         """Whether the last body message has been received."""
         return not self._more
 
+    def mark_empty(self) -> None:
+        """The request has no body (HTTP/1 without Content-Length or Transfer-Encoding)."""
+        self._more = False
+
     async def _next_message(self) -> None:
         try:
-            message = await asyncio.wait_for(self._receive(), self._timeout)
+            if self._timeout is None:
+                message = await self._receive()
+            elif _timeout is not None:
+                # PERF: asyncio.timeout (3.11+) arms a timer; wait_for also wraps a task.
+                async with _timeout(self._timeout):
+                    message = await self._receive()
+            else:
+                message = await asyncio.wait_for(self._receive(), self._timeout)
         except asyncio.TimeoutError:
             raise RequestTimeout("The client was too slow sending the request body.") from None
         if message["type"] == "http.disconnect":
@@ -316,7 +318,15 @@ class ASGIApp:
         body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
         environ = build_environ(scope, body)
         environ["vial.asgi.body"] = body
-        executor = _executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
+        if (
+            environ.get("CONTENT_LENGTH", "0") in ("", "0")
+            and "HTTP_TRANSFER_ENCODING" not in environ
+            and scope.get("http_version", "1.1") in ("1.1", "1.0")
+        ):
+            # PERF: HTTP/1 without Content-Length or Transfer-Encoding has no body, so
+            # nothing is awaited for it (HTTP/2 bodies need no such headers).
+            body.mark_empty()
+        executor = executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
         _async.server_loop.set(loop)
         started: list[t.Any] = []
         if pipeline_is_standard(app):

@@ -18,7 +18,13 @@ import sys
 import typing as t
 
 from . import _chains
-from .exceptions import BadRequestKeyError, HTTPException, InternalServerError
+from ._async import executor_for
+from .exceptions import (
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+)
 from .globals import _cv_app
 from .routing import RoutingException
 from .signals import (
@@ -70,8 +76,6 @@ _standard_classes: dict[type[t.Any], bool] = {}
 
 def pipeline_is_standard(app: Vial) -> bool:
     """Whether the app runs Vial's own pipeline (no method replaced, no WSGI middleware)."""
-    from .app import Vial
-
     app_dict = app.__dict__
     for name in _PIPELINE_METHODS:
         if name in app_dict:
@@ -79,6 +83,8 @@ def pipeline_is_standard(app: Vial) -> bool:
     cls = type(app)
     standard = _standard_classes.get(cls)
     if standard is None:
+        from .app import Vial
+
         standard = _standard_classes[cls] = all(
             getattr(cls, name) is getattr(Vial, name) for name in _PIPELINE_METHODS
         )
@@ -114,11 +120,9 @@ async def call(app: Vial, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: 
     """Await an async user function; run a sync one in the worker pool."""
     if is_async(func):
         return await func(*args, **kwargs)
-    from .asgi import _executor_for
-
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
-    executor = _executor_for(int(app.config["ASGI_THREAD_POOL_SIZE"]))
+    executor = executor_for(int(app.config["ASGI_THREAD_POOL_SIZE"]))
     if kwargs:
         return await loop.run_in_executor(executor, lambda: context.run(func, *args, **kwargs))
     return await loop.run_in_executor(executor, context.run, func, *args)
@@ -268,14 +272,11 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response:
 
 async def _receive_body(app: Vial, ctx: RequestContext) -> None:
     """Receive the body before the async view runs (see ``receive_body_before_async_code``)."""
-    from .asgi import ASGIBodyReader
-    from .exceptions import RequestEntityTooLarge
-
     request = ctx.request
     if request.routing_exception is not None or views_stream_body(app, request):
         return
     reader = request.environ.get("vial.asgi.body")
-    if not isinstance(reader, ASGIBodyReader) or reader.complete:
+    if reader is None or reader.complete:
         return
     limit = request.max_content_length
     length = request.content_length

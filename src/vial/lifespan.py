@@ -25,7 +25,7 @@ async def _in_app_context(app: Vial, func: t.Callable[[], t.Any]) -> t.Any:
         with app.app_context():
             return await func()
     from . import _async
-    from .asgi import _executor_for
+    from ._async import executor_for
 
     loop = asyncio.get_running_loop()
     _async.server_loop.set(loop)
@@ -34,7 +34,7 @@ async def _in_app_context(app: Vial, func: t.Callable[[], t.Any]) -> t.Any:
         with app.app_context():
             return func()
 
-    executor = _executor_for(int(app.config["ASGI_THREAD_POOL_SIZE"]))
+    executor = executor_for(int(app.config["ASGI_THREAD_POOL_SIZE"]))
     return await loop.run_in_executor(executor, contextvars.copy_context().run, run)
 
 

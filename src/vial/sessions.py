@@ -203,6 +203,8 @@ class SecureCookieSessionInterface(SessionInterface):
     A tampered, expired or undecodable cookie gives an empty session, never an error.
     """
 
+    #: The session lives in its cookie: without the cookie there is nothing to save.
+    opens_lazily = True
     salt = "cookie-session"
     digest_method = staticmethod(_sha1)
     key_derivation = "hmac"

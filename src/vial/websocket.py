@@ -168,11 +168,11 @@ async def _call_hook(app: Vial, func: t.Callable[..., t.Any], *args: t.Any) -> t
         return await func(*args)
     import asyncio
 
-    from .asgi import _executor_for
+    from ._async import executor_for
 
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
-    executor = _executor_for(int(app.config["ASGI_THREAD_POOL_SIZE"]))
+    executor = executor_for(int(app.config["ASGI_THREAD_POOL_SIZE"]))
     return await loop.run_in_executor(executor, context.run, func, *args)
 
 

@@ -18,6 +18,8 @@ from ..datastructures import (
     MultiDict,
 )
 from ..exceptions import BadRequest, RequestEntityTooLarge, SecurityError, UnsupportedMediaType
+from ..globals import _cv_app
+from ..http import parse_cookie, parse_options_header
 from ..urls import url_decode
 from ..utils import cached_property
 from .body import CHUNK_SIZE, BodyStream, parse_content_length
@@ -108,8 +110,6 @@ class Request(RequestHeaderMixin):
     # -- limits (Flask reads these from the app's config) -------------------------------
 
     def _app_config(self, key: str) -> t.Any:
-        from ..globals import _cv_app
-
         ctx = _cv_app.get(None)
         if ctx is None:
             return None
@@ -302,8 +302,6 @@ class Request(RequestHeaderMixin):
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies the client sent."""
-        from ..http import parse_cookie
-
         cookies = parse_cookie(self.environ.get("HTTP_COOKIE"), cls=ImmutableMultiDict)
         return t.cast("ImmutableMultiDict[str, str]", cookies)
 
@@ -320,8 +318,6 @@ class Request(RequestHeaderMixin):
 
     @cached_property
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
-        from ..http import parse_options_header
-
         return parse_options_header(self.environ.get("CONTENT_TYPE", ""))
 
     @property
@@ -514,8 +510,6 @@ class Request(RequestHeaderMixin):
         return value
 
     def _json_loads(self, data: bytes) -> t.Any:
-        from ..globals import _cv_app
-
         ctx = _cv_app.get(None)
         if ctx is not None:
             return ctx.app.json.loads(data)
