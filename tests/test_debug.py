@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import pytest
 
-from vial import Vial
+from vial import Vial, render_template
 from vial.debug import render_debug_page
 
 
@@ -227,3 +228,29 @@ def test_context_cycle_does_not_loop() -> None:
     b.__context__ = a
     page = render_debug_page(a)
     assert "ValueError" in page and "KeyError" in page
+
+
+def test_debug_page_for_a_template_error(tmp_path: Path, interface: str) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "broken.html").write_text(
+        "<h1>Title</h1>\n{{ 1 // 0 }}\n<p>after</p>\n", encoding="utf-8"
+    )
+    app = Vial("template_debug_app", root_path=str(tmp_path))
+
+    @app.route("/")
+    def index() -> str:
+        return render_template("broken.html")
+
+    asgi = interface == "asgi"
+    app.debug = True
+    page = app.test_client(asgi=asgi).get("/").get_data(as_text=True)
+    assert "ZeroDivisionError" in page
+    # Jinja puts the template's own line into the traceback; its source is shown, escaped.
+    assert "broken.html" in page
+    assert "{{ 1 // 0 }}" in page
+    assert "&lt;h1&gt;Title&lt;/h1&gt;" in page
+    app.debug = False
+    response = app.test_client(asgi=asgi).get("/")
+    assert response.status_code == 500
+    assert "ZeroDivisionError" not in response.get_data(as_text=True)
