@@ -362,6 +362,10 @@ class Vial(Scaffold, _TemplatingMixin):
         """Find the rule and arguments for ``request`` (raises the routing HTTP errors)."""
         url_map = self.url_map
         try:
+            if request.trusted_hosts is not None:
+                # TRUSTED_HOSTS: an unlisted Host is a 400 for every request, not only
+                # the ones that build a URL (SecurityError is a BadRequest).
+                request.host  # noqa: B018
             if url_map.host_matching or self.subdomain_matching:
                 adapter = self.create_url_adapter(request)
                 assert adapter is not None

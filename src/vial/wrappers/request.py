@@ -238,7 +238,9 @@ class Request(RequestHeaderMixin):
             self.scheme == "https" and host.endswith(":443")
         ):
             host = host.rpartition(":")[0]
-        if any(c in host for c in "\r\n\x00/\\ ") or not host.isascii():
+        # "@", "?" and "#" would turn an external URL built from the host into one to
+        # another host ("http://good@evil/").
+        if any(c in host for c in "\r\n\x00/\\ @?#") or not host.isascii():
             raise SecurityError("The Host header is not valid.")
         if self.trusted_hosts is not None and not host_is_trusted(host, self.trusted_hosts):
             raise SecurityError(f"Host {host!r} is not trusted.")
