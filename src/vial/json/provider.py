@@ -263,7 +263,7 @@ def _escape_non_ascii(match: re.Match[str]) -> str:
 
 
 class OrJSONProvider(DefaultJSONProvider):
-    """:class:`DefaultJSONProvider` made faster with `orjson`_ where it gives the same output.
+    """:class:`DefaultJSONProvider` made faster with ``orjson`` where it gives the same output.
 
     Compact output (:meth:`response` when compact, or :meth:`dumps` with
     ``separators=(",", ":")`` and no other options) is produced by orjson
