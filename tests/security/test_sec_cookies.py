@@ -10,11 +10,10 @@ by a proxy and served to another user), Werkzeug CVE-2023-23934 (a nameless cook
 from __future__ import annotations
 
 import pytest
+from sec_support import bounded
 
 from vial import Vial, abort, request, session
 from vial.testing import VialClient
-
-from sec_support import bounded
 
 
 @pytest.fixture
@@ -68,9 +67,7 @@ def varies_on_cookie(response: object) -> bool:
     return "cookie" in [v.strip().lower() for v in vary.split(",")]
 
 
-@pytest.mark.parametrize(
-    "path", ["/read", "/contains", "/read-then-404", "/async-read", "/stream"]
-)
+@pytest.mark.parametrize("path", ["/read", "/contains", "/read-then-404", "/async-read", "/stream"])
 def test_vary_cookie_when_session_read_with_and_without_a_cookie(
     client: VialClient, path: str
 ) -> None:

@@ -130,7 +130,9 @@ def test_trusted_hosts_accept_listed_hosts(trusted_app: Vial, interface: str, ho
     assert response.text == f"http://{host.lower()}/"
 
 
-def test_url_for_external_never_uses_an_unlisted_host(trusted_app: Vial, client: VialClient) -> None:
+def test_url_for_external_never_uses_an_unlisted_host(
+    trusted_app: Vial, client: VialClient
+) -> None:
     response = client.get("/ext", headers={"Host": "evil.example"})
     assert response.status_code == 400
     assert "http://evil" not in response.text
@@ -161,9 +163,9 @@ def test_malformed_host_is_400_even_without_trusted_hosts(client: VialClient, ho
 
 
 def test_untrusted_host_is_a_security_error(trusted_app: Vial) -> None:
-    with trusted_app.test_request_context("/", headers={"Host": "evil.example"}):
-        with pytest.raises(SecurityError):
-            request.host  # noqa: B018
+    context = trusted_app.test_request_context("/", headers={"Host": "evil.example"})
+    with context, pytest.raises(SecurityError):
+        request.host  # noqa: B018
 
 
 # -- open redirects ----------------------------------------------------------------------------

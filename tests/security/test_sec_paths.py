@@ -61,7 +61,9 @@ def site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def site_client(site: Path, interface: str) -> VialClient:
-    app = Vial(__name__, root_path=str(site), static_folder=str(site / "files"), static_url_path="/static")
+    app = Vial(
+        __name__, root_path=str(site), static_folder=str(site / "files"), static_url_path="/static"
+    )
 
     @app.get("/download/<path:name>")
     def download(name: str) -> object:
@@ -131,7 +133,9 @@ def test_send_from_directory_refuses_raw_names(site_client: VialClient, name: st
 
 def test_raw_path_with_dot_segments_never_escapes(site: Path, interface: str) -> None:
     # A raw, unnormalised PATH_INFO as a proxy or a hand-written client could send it.
-    app = Vial(__name__, root_path=str(site), static_folder=str(site / "files"), static_url_path="/static")
+    app = Vial(
+        __name__, root_path=str(site), static_folder=str(site / "files"), static_url_path="/static"
+    )
     client = app.test_client(asgi=interface == "asgi")
     for raw in ("/static/../secret.txt", "/static/sub/../../secret.txt", "/static/..\\secret.txt"):
         response = client.get("/", environ_overrides={"PATH_INFO": raw})
