@@ -10,6 +10,7 @@ import typing as t
 from datetime import timedelta
 from itertools import chain
 from threading import Lock
+from types import MethodType
 from urllib.parse import quote
 
 from . import _async, _chains
@@ -356,9 +357,7 @@ class Vial(Scaffold, _TemplatingMixin):
                 )
             self.view_functions[endpoint] = view_func
 
-    def match_url(
-        self, request: Request, websocket: bool = False
-    ) -> tuple[Rule, dict[str, t.Any]]:
+    def match_url(self, request: Request, websocket: bool = False) -> tuple[Rule, dict[str, t.Any]]:
         """Find the rule and arguments for ``request`` (raises the routing HTTP errors)."""
         url_map = self.url_map
         try:
@@ -595,10 +594,11 @@ class Vial(Scaffold, _TemplatingMixin):
         if cached is not None:
             return cached
         wrapped = self.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
-        try:
-            self._sync_cache[func] = wrapped
-        except TypeError:  # unhashable callables are rare; skip the cache for them
-            pass
+        if type(func) is not MethodType:  # a bound method is a new object each time
+            try:
+                self._sync_cache[func] = wrapped
+            except TypeError:  # unhashable callables are rare; skip the cache for them
+                pass
         return wrapped
 
     def async_to_sync(
@@ -620,13 +620,16 @@ class Vial(Scaffold, _TemplatingMixin):
 
     def preprocess_request(self) -> ResponseReturnValue | None:
         """Run URL value preprocessors and before-request hooks; a non-None hook result wins."""
-        req = request_ctx.request
+        # PERF: an app without these hooks skips building the chains (most requests).
+        if not (self.url_value_preprocessors or self.before_request_funcs):
+            return None
+        req = _current_request_ctx().request
         for url_func in _chains.url_value_preprocessors(self, req):
             self.ensure_sync(url_func)(req.endpoint, req.view_args)
         for before_func in _chains.before_request_funcs(self, req):
             rv = self.ensure_sync(before_func)()
             if rv is not None:
-                return t.cast("ResponseReturnValue", rv)
+                return rv  # type: ignore[no-any-return]
         return None
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
@@ -635,16 +638,14 @@ class Vial(Scaffold, _TemplatingMixin):
 
     def dispatch_request(self) -> ResponseReturnValue:
         """Call the matched view with its URL arguments (or answer OPTIONS automatically)."""
-        req = request_ctx.request
+        req = _current_request_ctx().request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
-        rule = t.cast(Rule, req.url_rule)
+        rule: Rule = req.url_rule  # type: ignore[assignment]
         if rule.provide_automatic_options and req.method == "OPTIONS":
             return self.make_default_options_response()
-        view_args = t.cast("dict[str, t.Any]", req.view_args)
-        return t.cast(
-            "ResponseReturnValue", self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)
-        )
+        view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
+        return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]
 
     def full_dispatch_request(self) -> Response:
         """Hooks, view, error handling and after-request processing for one request."""
@@ -689,10 +690,16 @@ class Vial(Scaffold, _TemplatingMixin):
 
     def process_response(self, response: Response) -> Response:
         """Run after-request functions (the request's, blueprints', app's); save the session."""
-        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
-        for func in _chains.after_request_funcs(self, ctx):
-            response = self.ensure_sync(func)(response)
-        self.save_session_if_used(ctx, response)
+        ctx = _current_request_ctx()
+        if ctx._after_request_functions or self.after_request_funcs:
+            for func in _chains.after_request_funcs(self, ctx):
+                response = self.ensure_sync(func)(response)
+        if (
+            ctx._session is not None
+            or "HTTP_COOKIE" in ctx.request.environ
+            or not getattr(self.session_interface, "opens_lazily", False)
+        ):
+            self.save_session_if_used(ctx, response)
         return response
 
     def save_session_if_used(self, ctx: RequestContext, response: Response) -> None:
@@ -933,7 +940,7 @@ class Vial(Scaffold, _TemplatingMixin):
         if os.environ.get("VIAL_RUN_FROM_CLI") == "true":
             print(
                 " * Ignoring a call to app.run() that would block the current 'vial' command."
-                ' Only call app.run() in an \'if __name__ == "__main__":\' block.',
+                " Only call app.run() in an 'if __name__ == \"__main__\":' block.",
                 file=sys.stderr,
             )
             return
@@ -970,6 +977,14 @@ class Vial(Scaffold, _TemplatingMixin):
             workers=workers,
             **options,
         )
+
+
+def _current_request_ctx() -> RequestContext:
+    """The active request context (the pipeline only runs inside one)."""
+    ctx = _cv_request.get()
+    if ctx is None:
+        raise RuntimeError("This needs an active request context.")
+    return ctx
 
 
 def _session_needs_saving(app: Vial, interface: SessionInterface, request: Request) -> bool:

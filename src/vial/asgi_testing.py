@@ -70,6 +70,9 @@ def run_asgi_app(
     # An invalid Content-Length is sent as it is: answering it is the app's job.
     valid = length.isascii() and length.isdigit()
     body = stream.read(int(length)) if valid else stream.read()
+    if body and not length and not environ.get("HTTP_TRANSFER_ENCODING"):
+        # A body without a length travels chunked over HTTP/1.1; the server says so.
+        scope["headers"].append((b"transfer-encoding", b"chunked"))
     messages: list[Message] = []
     offset = 0
     while True:

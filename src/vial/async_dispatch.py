@@ -16,6 +16,7 @@ import contextvars
 import inspect
 import sys
 import typing as t
+from types import MethodType
 
 from . import _chains
 from ._async import executor_for
@@ -64,10 +65,11 @@ def is_async(func: t.Callable[..., t.Any]) -> bool:
     known = _is_coroutine_function.get(func)
     if known is None:
         known = inspect.iscoroutinefunction(func)
-        try:
-            _is_coroutine_function[func] = known
-        except TypeError:
-            pass
+        if type(func) is not MethodType:  # a bound method is a new object each time
+            try:
+                _is_coroutine_function[func] = known
+            except TypeError:
+                pass
     return known
 
 

@@ -40,7 +40,7 @@ def make_response_from_return_value(app: Vial, rv: t.Any) -> Response:
     if kind is str or kind is bytes:
         return response_class(rv)
     if kind is dict or kind is list:
-        return t.cast(Response, app.json.response(rv))
+        return app.json.response(rv)  # type: ignore[no-any-return]
     if isinstance(rv, response_class):
         return rv
 
@@ -94,7 +94,6 @@ def make_response_from_return_value(app: Vial, rv: t.Any) -> Response:
                 f" callable, but it was a {type(rv).__name__}."
             )
 
-    rv = t.cast(Response, rv)
     if status is not None:
         if isinstance(status, (str, bytes, bytearray)):
             rv.status = status if isinstance(status, str) else bytes(status).decode("latin-1")
@@ -102,7 +101,7 @@ def make_response_from_return_value(app: Vial, rv: t.Any) -> Response:
             rv.status_code = status
     if headers:
         rv.headers.update(headers)
-    return t.cast(Response, rv)
+    return rv  # type: ignore[no-any-return]
 
 
 def sys_exc_traceback() -> t.Any:

@@ -130,6 +130,8 @@ class SessionInterface:
 
     null_session_class = NullSession
     pickle_based = False
+    #: True when a request without the session cookie can have nothing to save.
+    opens_lazily = False
 
     def make_null_session(self, app: Vial) -> NullSession:
         """A session that cannot be written (when the real one cannot be loaded)."""
