@@ -330,6 +330,8 @@ class _MultipartBody:
         # The library only lets RFC 7230 token characters into a header name.
         name = self._header_name.decode("ascii")
         raw = bytes(self._header_value).strip(b" \t")
+        if b"\x00" in raw:
+            raise BadRequest("A multipart part header contains a NUL byte.")
         try:
             value = raw.decode("utf-8")
         except UnicodeDecodeError:
