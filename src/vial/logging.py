@@ -6,6 +6,7 @@ import copy
 import logging
 import re
 import sys
+import traceback
 import typing as t
 
 __all__ = [
@@ -69,6 +70,33 @@ class SanitizingFormatter(logging.Formatter):
             record = copy.copy(record)
             record.message = safe
         return super().formatMessage(record)
+
+    def formatException(self, ei: t.Any) -> str:
+        """The traceback with its own line breaks, but each exception's message escaped.
+
+        A message can carry a client's text (``ValueError(request.data)``); its CR, LF
+        and escape sequences must not start a forged line or drive a terminal.
+        """
+        lines: list[str] = []
+        exc = ei[1]
+        if exc is None:
+            return super().formatException(ei)
+        for chunk in traceback.TracebackException.from_exception(exc).format():
+            if chunk.startswith(_TRACEBACK_STRUCTURE) or chunk in _CHAIN_MESSAGES:
+                lines.append(chunk)
+            else:  # "ExcType: message" (and notes): the part that may hold client text
+                lines.append(sanitize_for_log(chunk[:-1] if chunk.endswith("\n") else chunk))
+                lines.append("\n")
+        return "".join(lines).rstrip("\n")
+
+
+_TRACEBACK_STRUCTURE = ("Traceback (most recent call last):", "  File ", "  [Previous line")
+_CHAIN_MESSAGES = frozenset(
+    {
+        "\nThe above exception was the direct cause of the following exception:\n\n",
+        "\nDuring handling of the above exception, another exception occurred:\n\n",
+    }
+)
 
 
 class _StderrStream:
