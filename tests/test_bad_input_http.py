@@ -200,6 +200,7 @@ def test_body_shorter_than_content_length_400(client: VialClient) -> None:
         ("..\\..\\windows\\system32\\cmd.exe", "windows_system32_cmd.exe"),
         ("C:\\boot.ini", "C_boot.ini"),
         ("a\x00b.txt", "ab.txt"),
+        ("a\nb.txt", "a_b.txt"),
         ("..", ""),
         ("My cool movie.mov", "My_cool_movie.mov"),
     ],
@@ -218,8 +219,8 @@ def test_hostile_filenames_made_safe_raw_kept(
         "Content-Type: text/plain\r\n\r\ndata\r\n"
     ).encode() + END
     rv = client.post("/upload", data=body, content_type=MULTIPART)
-    if "\x00" in raw:
-        # A NUL in a part header is refused outright (400), never a 500; the cleaning
+    if "\x00" in raw or "\n" in raw:
+        # A NUL or a bare LF in a part header is refused outright (400), never a 500; the cleaning
         # secure_filename would do is shown directly.
         assert rv.status_code == 400
         assert secure_filename(raw) == safe

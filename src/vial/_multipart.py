@@ -330,8 +330,9 @@ class _MultipartBody:
         # The library only lets RFC 7230 token characters into a header name.
         name = self._header_name.decode("ascii")
         raw = bytes(self._header_value).strip(b" \t")
-        if b"\x00" in raw:
-            raise BadRequest("A multipart part header contains a NUL byte.")
+        if b"\x00" in raw or b"\n" in raw or b"\r" in raw:
+            # python-multipart lets a bare LF (and NUL) through inside a value.
+            raise BadRequest("A multipart part header contains a NUL, CR or LF byte.")
         try:
             value = raw.decode("utf-8")
         except UnicodeDecodeError:
