@@ -230,3 +230,48 @@ def test_every_name_in_the_flask_table_imports() -> None:
         except (ImportError, AttributeError):
             missing.append(vial_name)
     assert missing == []
+
+
+def test_proxy_headers(asgi: bool) -> None:
+    from vial import request
+
+    app = Vial(__name__)
+    app.wsgi_app = load_snippet("proxy").ProxyHeaders(app.wsgi_app)  # type: ignore[method-assign]
+
+    @app.get("/where")
+    def where() -> dict[str, t.Any]:
+        return {"remote": request.remote_addr, "url": request.url, "secure": request.is_secure}
+
+    @app.get("/async")
+    async def where_async() -> dict[str, t.Any]:
+        return {"remote": request.remote_addr}
+
+    client = app.test_client(asgi=asgi)
+    headers = {
+        "X-Forwarded-For": "203.0.113.9, 198.51.100.7",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "example.com",
+    }
+    assert client.get("/where", headers=headers).json == {
+        "remote": "198.51.100.7",
+        "url": "https://example.com/where",
+        "secure": True,
+    }
+    assert client.get("/async", headers=headers).json == {"remote": "198.51.100.7"}
+    assert client.get("/where").json["url"] == "http://localhost/where"
+
+
+def test_production_factory(asgi: bool) -> None:
+    app = load_snippet("production").create_app()
+    app.config["TESTING"] = False
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    client = app.test_client(asgi=asgi)
+    assert client.get("/healthz").json == {"status": "ok"}
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json == {"error": "internal server error"}
