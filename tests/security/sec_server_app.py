@@ -79,3 +79,16 @@ def add_todo() -> tuple[dict[str, object], int]:
 @app.get("/todos/count")
 def count_todos() -> dict[str, int]:
     return {"count": get_db().execute("SELECT COUNT(*) FROM todos").fetchone()[0]}
+
+
+@app.get("/fail/<hook>")
+def fail(hook: str) -> str:
+    if hook == "view":
+        raise RuntimeError("view failed")
+    return "ok"
+
+
+@app.teardown_request
+def failing_teardown(exc: BaseException | None) -> None:
+    if request.path == "/fail/teardown":
+        raise RuntimeError("teardown failed")

@@ -198,3 +198,21 @@ def test_real_server_query_field_cap_and_header_injection(server_port: int) -> N
     )
     assert status_of(answer) == 500
     assert b"X-Injected" not in answer
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("hook", ["view", "teardown"])
+def test_real_server_failing_view_or_teardown_is_500_then_fine(server_port: int, hook: str) -> None:
+    for _ in range(3):
+        conn = http.client.HTTPConnection("127.0.0.1", server_port, timeout=10)
+        try:
+            conn.request("GET", f"/fail/{hook}")
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 500
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", server_port, timeout=10)
+            conn.request("GET", "/plaintext")
+            assert conn.getresponse().status == 200
+        finally:
+            conn.close()

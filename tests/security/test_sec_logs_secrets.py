@@ -12,6 +12,7 @@ import hmac
 import io
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import itsdangerous.signer
 import pytest
@@ -103,7 +104,7 @@ def compare_spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, object]]:
     calls: list[tuple[object, object]] = []
     real = hmac.compare_digest
 
-    def spy(a: t_any, b: t_any) -> bool:
+    def spy(a: Any, b: Any) -> bool:
         calls.append((a, b))
         return real(a, b)
 
@@ -111,8 +112,6 @@ def compare_spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, object]]:
     monkeypatch.setattr(itsdangerous.signer.hmac, "compare_digest", spy)
     return calls
 
-
-t_any = object
 
 
 @pytest.mark.parametrize("method", ["scrypt", "pbkdf2:sha256:1000"])
