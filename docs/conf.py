@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "src")))
 
-import vial  # noqa: E402
+import vial
 
 project = "vial"
 author = "the vial authors"
