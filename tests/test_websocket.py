@@ -10,7 +10,7 @@ import pytest
 
 from vial import Blueprint, Vial, abort, g, request, session, websocket
 from vial.asgi_testing import WebSocketClosed, WebSocketDenied
-from vial.websocket import WebSocketDisconnect
+from vial.websockets import WebSocketDisconnect
 
 
 @pytest.fixture

@@ -512,7 +512,7 @@ class Vial(Scaffold, _TemplatingMixin):
     def websocket(self, rule: str, **options: t.Any) -> t.Callable[[_F], _F]:
         """Register the decorated ``async def`` function as the WebSocket handler of ``rule``.
 
-        It runs under ASGI only; see :mod:`vial.websocket`.
+        It runs under ASGI only; see :mod:`vial.websockets`.
         """
 
         def decorator(f: _F) -> _F:

@@ -302,7 +302,7 @@ class ASGIApp:
         if kind == "http":
             await self.handle_http(scope, receive, send)
         elif kind == "websocket":
-            from .websocket import handle_websocket
+            from .websockets import handle_websocket
 
             await handle_websocket(self.app, scope, receive, send)
         elif kind == "lifespan":

@@ -14,7 +14,7 @@ if t.TYPE_CHECKING:
     from .routing import MapAdapter
     from .sessions import SessionMixin
     from .typing import AfterRequestCallable, WSGIEnvironment
-    from .websocket import WebSocket
+    from .websockets import WebSocket
     from .wrappers.request import Request
 
 _F = t.TypeVar("_F", bound=t.Callable[..., t.Any])

@@ -17,7 +17,7 @@ if t.TYPE_CHECKING:
     from .app import Vial
     from .ctx import AppContext, RequestContext, _AppCtxGlobals
     from .sessions import SessionMixin
-    from .websocket import WebSocket
+    from .websockets import WebSocket
     from .wrappers.request import Request
 
 _no_app_msg = """\
