@@ -6,6 +6,17 @@ becomes ``from vial.datastructures import MultiDict``.
 
 from __future__ import annotations
 
+# --- header structures ---
+from .accept import Accept as Accept
+from .accept import CharsetAccept as CharsetAccept
+from .accept import LanguageAccept as LanguageAccept
+from .accept import MIMEAccept as MIMEAccept
+from .auth import Authorization as Authorization
+from .auth import WWWAuthenticate as WWWAuthenticate
+from .cache_control import RequestCacheControl as RequestCacheControl
+from .cache_control import ResponseCacheControl as ResponseCacheControl
+from .etags import ETags as ETags
+from .etags import IfRange as IfRange
 from .file_storage import FileStorage as FileStorage
 from .headers import EnvironHeaders as EnvironHeaders
 from .headers import Headers as Headers
@@ -18,17 +29,5 @@ from .multidict import ImmutableTypeConversionDict as ImmutableTypeConversionDic
 from .multidict import MultiDict as MultiDict
 from .multidict import TypeConversionDict as TypeConversionDict
 from .multidict import iter_multi_items as iter_multi_items
-
-# --- header structures ---
-from .accept import Accept as Accept
-from .accept import CharsetAccept as CharsetAccept
-from .accept import LanguageAccept as LanguageAccept
-from .accept import MIMEAccept as MIMEAccept
-from .auth import Authorization as Authorization
-from .auth import WWWAuthenticate as WWWAuthenticate
-from .cache_control import RequestCacheControl as RequestCacheControl
-from .cache_control import ResponseCacheControl as ResponseCacheControl
-from .etags import ETags as ETags
-from .etags import IfRange as IfRange
 from .range import ContentRange as ContentRange
 from .range import Range as Range
