@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import io
 import os
+import sys
 import tempfile
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
@@ -234,60 +234,76 @@ def _encode_wsgi(value: str) -> str:
     return value if value.isascii() else value.encode("utf-8").decode("latin-1")
 
 
+#: Raw header name -> environ key (``b"user-agent"`` -> ``"HTTP_USER_AGENT"``).
+_environ_keys: dict[bytes, str] = {}
+_ENVIRON_TEMPLATE: WSGIEnvironment = {
+    "wsgi.version": (1, 0),
+    "wsgi.input_terminated": True,
+    "wsgi.multithread": True,
+    "wsgi.multiprocess": True,
+    "wsgi.run_once": False,
+    "wsgi.file_wrapper": None,
+}
+
+
+def _environ_key(raw_name: bytes) -> str:
+    key = _environ_keys.get(raw_name)
+    if key is None:
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        key = name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"
+        if len(_environ_keys) < 1024:
+            _environ_keys[raw_name] = key
+    return key
+
+
 def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     """The PEP 3333 environ of an ASGI HTTP (or WebSocket) scope."""
     root_path: str = scope.get("root_path", "")
     raw_path: bytes | None = scope.get("raw_path")
     if raw_path:
         # The raw bytes keep what the decoded "path" loses (invalid UTF-8 becomes U+FFFD).
-        path = unquote_to_bytes(raw_path.partition(b"?")[0]).decode("latin-1")
-        encoded_root = _encode_wsgi(root_path)
-        if encoded_root and path.startswith(encoded_root):
-            path = path[len(encoded_root) :]
+        raw = raw_path.partition(b"?")[0]
+        path = (unquote_to_bytes(raw) if b"%" in raw else raw).decode("latin-1")
+        if root_path:
+            encoded_root = _encode_wsgi(root_path)
+            if path.startswith(encoded_root):
+                path = path[len(encoded_root) :]
     else:
         path = scope["path"]
         if root_path and path.startswith(root_path):
             path = path[len(root_path) :]
         path = _encode_wsgi(path)
     server = scope.get("server") or ("localhost", 80)
-    client = scope.get("client")
-    scheme: str = scope.get("scheme", "http")
-    environ: WSGIEnvironment = {
-        "REQUEST_METHOD": scope.get("method", "GET"),
-        "SCRIPT_NAME": _encode_wsgi(root_path),
-        "PATH_INFO": path,
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1]) if server[1] is not None else "80",
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": body,
-        "wsgi.input_terminated": True,
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.file_wrapper": _FileToSend,
-        "asgi.scope": scope,
-    }
+    # PERF: one copy of the constant keys, then the per-request ones.
+    environ = _ENVIRON_TEMPLATE.copy()
+    environ["REQUEST_METHOD"] = scope.get("method", "GET")
+    environ["SCRIPT_NAME"] = _encode_wsgi(root_path) if root_path else ""
+    environ["PATH_INFO"] = path
+    environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
+    environ["SERVER_NAME"] = str(server[0])
+    environ["SERVER_PORT"] = str(server[1]) if server[1] is not None else "80"
+    environ["SERVER_PROTOCOL"] = f"HTTP/{scope.get('http_version', '1.1')}"
+    environ["wsgi.url_scheme"] = scope.get("scheme", "http")
+    environ["wsgi.input"] = body
+    environ["wsgi.errors"] = sys.stderr
+    environ["wsgi.file_wrapper"] = _FileToSend
+    environ["asgi.scope"] = scope
     extra = scope.get("vial.environ")
     if extra:  # set by the test client: context preservation and other test-only keys
         environ.update(extra)
     if raw_path:
         environ["RAW_URI"] = raw_path.decode("latin-1")
+    client = scope.get("client")
     if client:
         environ["REMOTE_ADDR"] = str(client[0])
         environ["REMOTE_PORT"] = str(client[1])
     for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        key = _environ_key(raw_name)
         value = raw_value.decode("latin-1")
-        if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = f"HTTP_{name}"
-        existing = environ.get(name)
+        existing = environ.get(key)
         if existing is not None:
-            value = f"{existing}{'; ' if name == 'HTTP_COOKIE' else ', '}{value}"
-        environ[name] = value
+            value = f"{existing}{'; ' if key == 'HTTP_COOKIE' else ', '}{value}"
+        environ[key] = value
     return environ
 
 
