@@ -160,8 +160,13 @@ async def full_dispatch_request(app: Vial, ctx: RequestContext) -> Response:
     try:
         if request_started.receivers:
             request_started.send(app, _async_wrapper=app.ensure_sync)
-        await _receive_body(app, ctx)
-        rv = await preprocess_request(app, ctx)
+        reader = ctx.request.environ.get("vial.asgi.body")
+        if reader is not None and not reader.complete:
+            await _receive_body(app, ctx)
+        # PERF: awaiting a coroutine that has nothing to do still costs its creation.
+        rv = None
+        if app.url_value_preprocessors or app.before_request_funcs:
+            rv = await preprocess_request(app, ctx)
         if rv is None:
             rv = await dispatch_request(app, ctx)
     except Exception as e:
@@ -175,8 +180,9 @@ async def finalize_request(
     """Make the response, run after-request functions and save the session."""
     response = app.make_response(rv)
     try:
-        for func in _chains.after_request_funcs(app, ctx):
-            response = await call(app, func, response)
+        if ctx._after_request_functions or app.after_request_funcs:
+            for func in _chains.after_request_funcs(app, ctx):
+                response = await call(app, func, response)
         app.save_session_if_used(ctx, response)
         if request_finished.receivers:
             request_finished.send(app, _async_wrapper=app.ensure_sync, response=response)
@@ -267,7 +273,13 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response:
             preserve(_cv_app.get())
             preserve(ctx)
         try:
-            await teardown(app, ctx, error)
+            if (
+                app.teardown_request_funcs
+                or app.teardown_appcontext_funcs
+                or request_tearing_down.receivers
+                or appcontext_tearing_down.receivers
+            ):
+                await teardown(app, ctx, error)
         finally:
             ctx._pop(error, teardown=False)
 
