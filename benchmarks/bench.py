@@ -249,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory-requests", type=int, default=100_000, help="requests for --memory (default 100000)")
     parser.add_argument("--import-time", action="store_true", help="measure the time to import each framework")
     parser.add_argument("--servers", action="store_true", help="requests/s and p99 latency under real servers on loopback")
+    parser.add_argument("--transfer", action="store_true", help="100 MB upload and download: time and peak memory")
     parser.add_argument("--install-only", action="store_true", help=argparse.SUPPRESS)  # handled by benchmarks/run
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)  # internal: one --memory measurement
     return parser
@@ -376,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     output: dict[str, Any] = {"environment": report}
 
-    special = args.memory or args.import_time or args.servers
+    special = args.memory or args.import_time or args.servers or args.transfer
     if not special:
         output["in_process"] = run_in_process(args, frameworks, endpoints)
         if args.chart:
@@ -394,6 +395,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks import servers
 
         output["servers"] = servers.run(frameworks, endpoints, quick=args.quick)
+
+    if args.transfer:
+        from benchmarks import transfer
+
+        table = transfer.run()
+        print("## 100 MB upload (multipart) and download (send_file), in process\n")
+        print(table)
+        output["transfer"] = table
 
     if args.json:
         Path(args.json).write_text(json.dumps(output, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
