@@ -88,10 +88,15 @@ class VanishingInput(io.RawIOBase):
 @pytest.mark.parametrize("how", ["eof", "reset"])
 @pytest.mark.parametrize("content", ["multipart", "raw", "form"])
 def test_wsgi_disconnect_mid_upload_leaves_nothing_behind(
-    app: Vial, tracked_files: list[Any], content: str, tmp_path: Path, how: str
+    app: Vial,
+    tracked_files: list[Any],
+    content: str,
+    tmp_path: Path,
+    how: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app.testing = False
-    logging.getLogger(app.name).disabled = True
+    monkeypatch.setattr(logging.getLogger(app.name), "disabled", True)
     teardowns: list[str] = []
 
     @app.teardown_request
@@ -271,9 +276,9 @@ FAILURES = ["view", "before_request", "after_request", "error_handler", "teardow
 
 
 @pytest.fixture
-def fragile_app(app: Vial) -> Vial:
+def fragile_app(app: Vial, monkeypatch: pytest.MonkeyPatch) -> Vial:
     app.testing = False
-    logging.getLogger(app.name).disabled = True
+    monkeypatch.setattr(logging.getLogger(app.name), "disabled", True)
 
     @app.get("/ok")
     def ok() -> str:

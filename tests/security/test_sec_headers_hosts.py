@@ -28,9 +28,9 @@ INJECTIONS = [
 
 
 @pytest.fixture
-def app(app: Vial) -> Vial:
+def app(app: Vial, monkeypatch: pytest.MonkeyPatch) -> Vial:
     app.testing = False
-    logging.getLogger(app.name).disabled = True
+    monkeypatch.setattr(logging.getLogger(app.name), "disabled", True)
 
     @app.get("/cookie")
     def cookie() -> Response:
