@@ -472,3 +472,22 @@ def test_message_limit_counts_utf8_bytes(app: Vial) -> None:
         with pytest.raises(WebSocketClosed) as info:
             ws.receive()
         assert info.value.code == 1009
+
+
+def test_test_client_disconnects_a_pending_receive_after_the_app_closes(app: Vial) -> None:
+    """As a server does: once the app closed, a receive() still awaited gets a disconnect."""
+    ended: list[int] = []
+
+    @app.websocket("/ws")
+    async def closer() -> None:
+        await websocket.accept()
+        pending = asyncio.ensure_future(websocket.receive())
+        await websocket.close(1001)
+        try:
+            await asyncio.wait_for(pending, 5)
+        except WebSocketDisconnect as error:
+            ended.append(error.code)
+
+    with app.test_client().websocket("/ws", timeout=5) as ws, pytest.raises(WebSocketClosed):
+        ws.receive()
+    assert ended == [1001]

@@ -198,6 +198,9 @@ class WebSocketTestSession:
             raise RuntimeError("The WebSocket handler finished without closing the connection.")
         if message["type"] == "websocket.close":
             self.close_code = int(message.get("code", 1000))
+            # As a server does: once the app closed, a receive() it still awaits (e.g.
+            # in another task) gets websocket.disconnect instead of waiting forever.
+            self._to_app.put({"type": "websocket.disconnect", "code": self.close_code})
         return message
 
     def send(self, data: str | bytes) -> None:
