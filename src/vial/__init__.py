@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from . import json as json
 from .app import Vial as Vial
-from .async_dispatch import stream_request_body as stream_request_body
 from .blueprints import Blueprint as Blueprint
 from .config import Config as Config
 from .ctx import after_this_request as after_this_request
@@ -39,6 +38,7 @@ from .helpers import make_response as make_response
 from .helpers import redirect as redirect
 from .helpers import send_file as send_file
 from .helpers import send_from_directory as send_from_directory
+from .helpers import stream_request_body as stream_request_body
 from .helpers import stream_with_context as stream_with_context
 from .helpers import url_for as url_for
 from .json import jsonify as jsonify

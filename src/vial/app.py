@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import sys
@@ -516,7 +515,7 @@ class Vial(Scaffold, _TemplatingMixin):
         """
 
         def decorator(f: _F) -> _F:
-            if not inspect.iscoroutinefunction(f):
+            if not _async.is_coroutine_function(f):
                 raise TypeError(
                     f"WebSocket handler {f.__name__!r} must be an 'async def' function."
                 )
@@ -593,7 +592,7 @@ class Vial(Scaffold, _TemplatingMixin):
         cached = self._sync_cache.get(func)
         if cached is not None:
             return cached
-        wrapped = self.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
+        wrapped = self.async_to_sync(func) if _async.is_coroutine_function(func) else func
         if type(func) is not MethodType:  # a bound method is a new object each time
             try:
                 self._sync_cache[func] = wrapped

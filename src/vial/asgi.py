@@ -28,8 +28,9 @@ from urllib.parse import unquote_to_bytes
 
 from . import _async
 from ._async import executor_for
-from .async_dispatch import is_async, pipeline_is_standard, run_request, views_stream_body
+from .async_dispatch import is_async, pipeline_is_standard, run_request
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
+from .helpers import views_stream_body
 from .lifespan import run_lifespan
 
 if t.TYPE_CHECKING:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import inspect
 import sys
 import typing as t
 from types import MethodType
 
 from . import _chains
-from ._async import executor_for
+from ._async import executor_for, is_coroutine_function
 from .exceptions import (
     BadRequestKeyError,
     HTTPException,
@@ -27,6 +26,7 @@ from .exceptions import (
     RequestEntityTooLarge,
 )
 from .globals import _cv_app
+from .helpers import views_stream_body
 from .routing import RoutingException
 from .signals import (
     appcontext_tearing_down,
@@ -56,7 +56,6 @@ _PIPELINE_METHODS = (
     "do_teardown_appcontext",
     "log_exception",
 )
-_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
 _is_coroutine_function: dict[t.Callable[..., t.Any], bool] = {}
 
 
@@ -64,7 +63,7 @@ def is_async(func: t.Callable[..., t.Any]) -> bool:
     """Whether ``func`` is an ``async def`` function (cached)."""
     known = _is_coroutine_function.get(func)
     if known is None:
-        known = inspect.iscoroutinefunction(func)
+        known = is_coroutine_function(func)
         if type(func) is not MethodType:  # a bound method is a new object each time
             try:
                 _is_coroutine_function[func] = known
@@ -91,31 +90,6 @@ def pipeline_is_standard(app: Vial) -> bool:
             getattr(cls, name) is getattr(Vial, name) for name in _PIPELINE_METHODS
         )
     return standard
-
-
-def stream_request_body(view: _F) -> _F:
-    """Mark an async view that reads its body as it arrives (``request.iter_body()``).
-
-    Under ASGI the body of other async views is received before they run; a view
-    marked with this decorator gets it chunk by chunk instead, for large uploads::
-
-        @app.post("/upload")
-        @stream_request_body
-        async def upload():
-            async for chunk in request.iter_body():
-                ...
-    """
-    view._vial_streams_body = True  # type: ignore[attr-defined]
-    return view
-
-
-def views_stream_body(app: Vial, request: t.Any) -> bool:
-    """Whether the matched view asked for its body as it arrives."""
-    rule = request.url_rule
-    if rule is None:
-        return False
-    view = app.view_functions.get(rule.endpoint)
-    return bool(getattr(view, "_vial_streams_body", False))
 
 
 async def call(app: Vial, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:

