@@ -130,6 +130,9 @@ class RequestContext:
     Pushing it also pushes an app context when none for this app is active.
     """
 
+    # PERF: a shared empty tuple until after_this_request() is used.
+    _after_request_functions: t.Sequence[AfterRequestCallable] = ()
+
     def __init__(
         self,
         app: Vial,
@@ -147,7 +150,6 @@ class RequestContext:
         self._url_adapter: MapAdapter | None = _sentinel
         self.flashes: list[tuple[str, str]] | None = None
         self._session = session
-        self._after_request_functions: list[AfterRequestCallable] = []
         self._cv_tokens: list[tuple[RequestContext | None, AppContext | None]] = []
         #: The connection, when this context serves a WebSocket handler.
         self.websocket: WebSocket | None = None
@@ -275,6 +277,8 @@ def after_this_request(f: _F) -> _F:
             "'after_this_request' can only be used when a request context is active, such as"
             " in a view function."
         )
+    if not isinstance(ctx._after_request_functions, list):
+        ctx._after_request_functions = []
     ctx._after_request_functions.append(f)
     return f
 

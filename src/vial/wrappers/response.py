@@ -94,6 +94,9 @@ class Response(ResponseHeaderMixin):
     max_cookie_size = 4093
     #: Whether Content-Length was set from the body by :meth:`set_data`.
     _length_from_data = False
+    # PERF: a shared empty tuple until call_on_close() is used (one allocation less
+    # per response, which also means fewer garbage-collector passes under load).
+    _on_close: t.Sequence[t.Callable[[], t.Any]] = ()
     json_module: t.Any = _stdlib_json
 
     headers: Headers
@@ -148,7 +151,6 @@ class Response(ResponseHeaderMixin):
         else:
             self.status = status
         self.direct_passthrough = direct_passthrough
-        self._on_close: list[t.Callable[[], t.Any]] = []
         kind = type(response)
         if kind is str or kind is bytes:
             data: bytes = response.encode(self.charset) if kind is str else response
@@ -375,6 +377,8 @@ class Response(ResponseHeaderMixin):
 
     def call_on_close(self, func: t.Callable[[], t.Any]) -> t.Callable[[], t.Any]:
         """Run ``func`` when the server is done with the response (usable as a decorator)."""
+        if not isinstance(self._on_close, list):
+            self._on_close = []
         self._on_close.append(func)
         return func
 
