@@ -183,7 +183,6 @@ class Vial(Scaffold, _TemplatingMixin):
         self.teardown_appcontext_funcs: list[TeardownCallable] = []
         self.shell_context_processors: list[t.Callable[[], dict[str, t.Any]]] = []
         self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
-        self.before_websocket_funcs: dict[str | None, list[t.Callable[[], t.Any]]] = {}
         self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
         self.while_serving_gens: list[t.Callable[[], t.Any]] = []
         self.blueprints: dict[str, Blueprint] = {}
@@ -505,32 +504,6 @@ class Vial(Scaffold, _TemplatingMixin):
     def teardown_appcontext(self, f: T_teardown) -> T_teardown:
         """Run ``f(error_or_None)`` when the app context is popped."""
         self.teardown_appcontext_funcs.append(f)
-        return f
-
-    @setupmethod
-    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[_F], _F]:
-        """Register the decorated ``async def`` function as the WebSocket handler of ``rule``.
-
-        It runs under ASGI only; see :mod:`vial.websockets`.
-        """
-
-        def decorator(f: _F) -> _F:
-            if not _async.is_coroutine_function(f):
-                raise TypeError(
-                    f"WebSocket handler {f.__name__!r} must be an 'async def' function."
-                )
-            endpoint = options.pop("endpoint", None)
-            self.add_url_rule(
-                rule, endpoint, f, websocket=True, provide_automatic_options=False, **options
-            )
-            return f
-
-        return decorator
-
-    @setupmethod
-    def before_websocket(self, f: _F) -> _F:
-        """Run ``f()`` before each WebSocket handler; a non-None return refuses the connection."""
-        self.before_websocket_funcs.setdefault(None, []).append(f)
         return f
 
     @setupmethod

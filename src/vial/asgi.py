@@ -374,15 +374,9 @@ class ASGIApp:
             iterable = await loop.run_in_executor(
                 executor, context.run, app.wsgi_app, environ, start_response
             )
-            try:
-                if not body.disconnected:  # a client that left mid-upload gets no response
-                    await self._send_response(
-                        started, iterable, send, receive, body, scope, executor, context, loop
-                    )
-            finally:
-                close = getattr(iterable, "close", None)
-                if close is not None:
-                    await loop.run_in_executor(executor, context.run, close)
+            await self._send_and_close(
+                started, iterable, send, receive, body, scope, executor, context, loop
+            )
         finally:
             body.close()
 
@@ -400,10 +394,34 @@ class ASGIApp:
         response = await run_request(self.app, ctx)
         headers = response.get_wsgi_headers(environ)
         iterable = response.get_app_iter(environ)
-        context = contextvars.copy_context()
+        started = [response.status, headers._list]
+        await self._send_and_close(
+            started,
+            iterable,
+            send,
+            receive,
+            body,
+            scope,
+            executor,
+            contextvars.copy_context(),
+            loop,
+        )
+
+    async def _send_and_close(
+        self,
+        started: list[t.Any],
+        iterable: t.Any,
+        send: Send,
+        receive: Receive,
+        body: ASGIBodyReader,
+        scope: Scope,
+        executor: ThreadPoolExecutor,
+        context: contextvars.Context,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        """Send the response (unless the client already left mid-upload), then close its body."""
         try:
             if not body.disconnected:
-                started = [response.status, headers._list]
                 await self._send_response(
                     started, iterable, send, receive, body, scope, executor, context, loop
                 )

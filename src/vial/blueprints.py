@@ -14,7 +14,6 @@ registered on, with its URL prefix, subdomain and name applied::
 
 from __future__ import annotations
 
-import inspect
 import os
 import typing as t
 from collections import defaultdict
@@ -35,8 +34,6 @@ if t.TYPE_CHECKING:
     )
 
 DeferredSetupFunction = t.Callable[["BlueprintSetupState"], None]
-T_websocket_handler = t.TypeVar("T_websocket_handler", bound=t.Callable[..., t.Any])
-T_websocket_hook = t.TypeVar("T_websocket_hook", bound=t.Callable[[], t.Any])
 T_after_request = t.TypeVar("T_after_request", bound="AfterRequestCallable")
 T_before_request = t.TypeVar("T_before_request", bound="BeforeRequestCallable")
 T_error_handler = t.TypeVar("T_error_handler", bound="ErrorHandlerCallable")
@@ -171,10 +168,6 @@ class Blueprint(Scaffold):
         self.url_values_defaults: dict[str, t.Any] = url_defaults if url_defaults else {}
         self.cli_group = cli_group
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
-        #: ``before_websocket`` hooks of the blueprint's WebSocket rules, as on the app.
-        self.before_websocket_funcs: dict[str | None, list[t.Callable[[], t.Any]]] = defaultdict(
-            list
-        )
 
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_registered_once:
@@ -351,33 +344,6 @@ class Blueprint(Scaffold):
                 **options,
             )
         )
-
-    @setupmethod
-    def websocket(
-        self, rule: str, **options: t.Any
-    ) -> t.Callable[[T_websocket_handler], T_websocket_handler]:
-        """Register the decorated ``async def`` function as a WebSocket handler of the
-        blueprint; see :meth:`vial.Vial.websocket`."""
-
-        def decorator(f: T_websocket_handler) -> T_websocket_handler:
-            if not inspect.iscoroutinefunction(f):
-                raise TypeError(
-                    f"WebSocket handler {f.__name__!r} must be an 'async def' function."
-                )
-            endpoint = options.pop("endpoint", None)
-            self.add_url_rule(
-                rule, endpoint, f, provide_automatic_options=False, websocket=True, **options
-            )
-            return f
-
-        return decorator
-
-    @setupmethod
-    def before_websocket(self, f: T_websocket_hook) -> T_websocket_hook:
-        """Run ``f()`` before each of the blueprint's WebSocket handlers; see
-        :meth:`vial.Vial.before_websocket`."""
-        self.before_websocket_funcs[None].append(f)
-        return f
 
     # -- template helpers, registered on the app ----------------------------------------------
 

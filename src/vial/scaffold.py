@@ -10,6 +10,7 @@ import typing as t
 from collections import defaultdict
 from functools import cached_property, update_wrapper
 
+from ._async import is_coroutine_function
 from .exceptions import HTTPException, default_exceptions
 
 if t.TYPE_CHECKING:
@@ -115,6 +116,10 @@ class Scaffold:
             defaultdict(list)
         )
         self.url_default_functions: dict[str | None, list[URLDefaultCallable]] = defaultdict(list)
+        #: ``before_websocket`` hooks, keyed like the other hook dicts.
+        self.before_websocket_funcs: dict[str | None, list[t.Callable[[], t.Any]]] = defaultdict(
+            list
+        )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -324,6 +329,34 @@ class Scaffold:
     def url_defaults(self, f: T_url_defaults) -> T_url_defaults:
         """Run ``f(endpoint, values)`` when building URLs, to fill in values."""
         self.url_default_functions[None].append(f)
+        return f
+
+    # -- WebSockets (ASGI only) ----------------------------------------------------------------
+
+    @setupmethod
+    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
+        """Register the decorated ``async def`` function as the WebSocket handler of ``rule``.
+
+        It runs under ASGI only; see :mod:`vial.websockets`.
+        """
+
+        def decorator(f: T_route) -> T_route:
+            if not is_coroutine_function(f):
+                raise TypeError(
+                    f"WebSocket handler {f.__name__!r} must be an 'async def' function."
+                )
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(
+                rule, endpoint, f, websocket=True, provide_automatic_options=False, **options
+            )
+            return f
+
+        return decorator
+
+    @setupmethod
+    def before_websocket(self, f: T_before_request) -> T_before_request:
+        """Run ``f()`` before each WebSocket handler; a non-None return refuses the connection."""
+        self.before_websocket_funcs[None].append(f)
         return f
 
     # -- errors --------------------------------------------------------------------------------
