@@ -68,7 +68,3 @@ HTTP_STATUS_CODES: dict[int, str] = {
     511: "Network Authentication Failed",
 }
 
-
-def status_line(code: int) -> str:
-    """Return ``"404 NOT FOUND"``-style status text for ``code`` (upper case, as Flask shows it)."""
-    return f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}"
