@@ -253,3 +253,28 @@ def test_login_next_never_leaves_the_site(client: VialClient, target: str) -> No
 def test_login_next_keeps_local_targets(client: VialClient, target: str) -> None:
     response = client.get("/login", query_string={"next": target})
     assert response.headers["Location"] == target
+
+
+def test_non_latin1_header_value_is_refused_when_set(app: Vial, client: VialClient) -> None:
+    # U+2028 from user input cannot travel in an HTTP/1 header; refusing it when it is
+    # set sends the error through the app's own 500 path (and its handler) instead of
+    # failing later in the server.
+    app.testing = False
+    seen: list[str] = []
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> tuple[str, int]:
+        seen.append(type(getattr(error, "original_exception", error)).__name__)
+        return "handled", 500
+
+    @app.get("/echo-header")
+    def echo_header() -> Response:
+        response = Response("ok")
+        response.headers["X-Echo"] = request.args["v"]
+        return response
+
+    rv = client.get("/echo-header", query_string={"v": "a\u2028b"})
+    assert rv.status_code == 500
+    assert rv.text == "handled"
+    assert seen == ["ValueError"]
+    assert client.get("/echo-header", query_string={"v": "caf\u00e9"}).status_code == 200

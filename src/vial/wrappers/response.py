@@ -43,7 +43,13 @@ def _headers_from_dict(mapping: dict[str, t.Any]) -> Headers:
         if type(name) is not str or type(value) is not str or not name:
             return Headers(mapping)
         joined = name + value
-        if "\r" in joined or "\n" in joined or "\x00" in joined or ":" in name:
+        if (
+            "\r" in joined
+            or "\n" in joined
+            or "\x00" in joined
+            or ":" in name
+            or not joined.isascii()
+        ):
             return Headers(mapping)
         items.append((name, value))
     return Headers._from_trusted(items)
