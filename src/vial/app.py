@@ -43,7 +43,7 @@ from .signals import (
 )
 from .templating import _TemplatingMixin
 from .wrappers.request import Request
-from .wrappers.response import Response
+from .wrappers.response import Response, check_latin1_headers
 
 if t.TYPE_CHECKING:
     from .asgi import ASGIApp
@@ -639,6 +639,7 @@ class Vial(Scaffold, _TemplatingMixin):
         response = self.make_response(rv)
         try:
             response = self.process_response(response)
+            check_latin1_headers(response.headers)
             if request_finished.receivers:
                 request_finished.send(self, _async_wrapper=self.ensure_sync, response=response)
         except Exception:

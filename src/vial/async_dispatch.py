@@ -35,6 +35,7 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
+from .wrappers.response import check_latin1_headers
 
 if t.TYPE_CHECKING:
     from .app import Vial
@@ -158,6 +159,7 @@ async def finalize_request(
             for func in _chains.after_request_funcs(app, ctx):
                 response = await call(app, func, response)
         app.save_session_if_used(ctx, response)
+        check_latin1_headers(response.headers)
         if request_finished.receivers:
             request_finished.send(app, _async_wrapper=app.ensure_sync, response=response)
     except Exception:

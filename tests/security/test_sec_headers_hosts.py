@@ -256,9 +256,9 @@ def test_login_next_keeps_local_targets(client: VialClient, target: str) -> None
 
 
 def test_non_latin1_header_value_is_refused_when_set(app: Vial, client: VialClient) -> None:
-    # U+2028 from user input cannot travel in an HTTP/1 header; refusing it when it is
-    # set sends the error through the app's own 500 path (and its handler) instead of
-    # failing later in the server.
+    # U+2028 from user input cannot travel in an HTTP/1 header; refusing it when the
+    # response is finalized sends the error through the app's own 500 path (and its
+    # handler) instead of failing later in the server.
     app.testing = False
     seen: list[str] = []
 

@@ -55,6 +55,25 @@ def _headers_from_dict(mapping: dict[str, t.Any]) -> Headers:
     return Headers._from_trusted(items)
 
 
+def check_latin1_headers(headers: Headers) -> None:
+    """Refuse header text an HTTP/1 server cannot send (it carries Latin-1 bytes).
+
+    Called when a response is finalized, so the ValueError takes the app's own 500
+    path (and its handler) instead of failing later in the server. Parsed request
+    data (multipart part headers, for instance) may hold any text.
+    """
+    for name, value in headers._list:
+        if not (name.isascii() and value.isascii()):
+            try:
+                name.encode("latin-1")
+                value.encode("latin-1")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"The response header {name!r} is not Latin-1 text; encode it first"
+                    " (RFC 5987 for parameters, percent-encoding for URLs)."
+                ) from None
+
+
 def get_content_type(mimetype: str, charset: str = "utf-8") -> str:
     """``text/html`` → ``text/html; charset=utf-8``; non-text types stay as they are."""
     cached = _content_type_cache.get(mimetype)
