@@ -216,7 +216,7 @@ def test_any_path_is_answered_below_500(interface: str, path: str) -> None:
 
 
 segment = st.text(
-    # NUL in a path is refused with a 400 by design (tests/test_bad_input.py).
+    # NUL in a path is a 404 before routing by design (tests/test_bad_input_http.py).
     st.characters(blacklist_categories=["Cs"], blacklist_characters="/\x00"),
     min_size=1,
     max_size=20,

@@ -17,7 +17,13 @@ from ..datastructures import (
     ImmutableMultiDict,
     MultiDict,
 )
-from ..exceptions import BadRequest, RequestEntityTooLarge, SecurityError, UnsupportedMediaType
+from ..exceptions import (
+    BadRequest,
+    NotFound,
+    RequestEntityTooLarge,
+    SecurityError,
+    UnsupportedMediaType,
+)
 from ..globals import _cv_app
 from ..http import parse_cookie, parse_options_header
 from ..urls import url_decode
@@ -179,7 +185,8 @@ class Request(RequestHeaderMixin):
             raise BadRequest("The URL path contains invalid percent-encoding.")
         path = _decode_wsgi_str(environ.get("PATH_INFO") or "", "URL path")
         if "\x00" in path:
-            raise BadRequest("The URL path contains a NUL byte.")
+            # No resource has a NUL in its name: nothing here (as Flask answers).
+            raise NotFound()
         if not path.startswith("/") or path.startswith("//"):
             path = "/" + path.lstrip("/")
         return path
