@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from servers import free_port, running_server, uvicorn
+from servers import http_request as fetch
 
 pytestmark = pytest.mark.server
 
@@ -57,22 +58,6 @@ def server(
         mp.setenv("VIAL_TEST_DIR", marker_dir)
         with running_server(argv, port):
             yield name, port, marker_dir
-
-
-def fetch(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
 
 
 def wait_for_file(path: str, timeout: float = 10.0) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import time
@@ -11,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from servers import free_port, gunicorn, running_server, uvicorn
+from servers import http_request as request
 
 pytestmark = pytest.mark.server
 
@@ -24,22 +24,6 @@ def server_port(request: pytest.FixtureRequest) -> Iterator[int]:
         argv = uvicorn("server_app:app.asgi", port)
     with running_server(argv, port):
         yield port
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
 
 
 def test_plaintext_and_json(server_port: int) -> None:
