@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import typing as t
 
 import pytest
 
 from vial import Vial
+from vial.globals import _cv_app, _cv_request
 from vial.testing import VialClient
 
 
@@ -28,3 +31,23 @@ def client(app: Vial, request: pytest.FixtureRequest) -> VialClient:
 def interface(request: pytest.FixtureRequest) -> str:
     """The interface name, for tests that build their own app and client."""
     return str(request.param)
+
+
+@pytest.fixture
+def no_context_left() -> t.Iterator[None]:
+    """After the test, no request or app context is left pushed."""
+    yield
+    assert _cv_request.get(None) is None
+    assert _cv_app.get(None) is None
+
+
+@pytest.fixture
+def quiet_logger(app: Vial) -> t.Iterator[None]:
+    """Keep the expected 500s' tracebacks out of the test output."""
+    handler = logging.NullHandler()
+    app.logger.addHandler(handler)
+    propagate = app.logger.propagate
+    app.logger.propagate = False
+    yield
+    app.logger.removeHandler(handler)
+    app.logger.propagate = propagate

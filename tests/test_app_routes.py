@@ -7,15 +7,10 @@ import uuid
 import pytest
 
 from vial import Vial, url_for
-from vial.globals import _cv_request
 from vial.routing import BaseConverter, BuildError, ValidationError
 from vial.testing import VialClient
 
-
-@pytest.fixture(autouse=True)
-def _no_context_left() -> object:
-    yield
-    assert _cv_request.get(None) is None
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 # -- registration -------------------------------------------------------------------------------

@@ -14,30 +14,13 @@ import pytest
 
 from vial import Response, Vial, redirect, request
 from vial.datastructures import Headers
-from vial.globals import _cv_app, _cv_request
 from vial.logging import default_handler
 from vial.testing import EnvironBuilder, VialClient
 
 _FORBIDDEN = ("\r", "\n", "\x00")
 
 
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
-    assert _cv_app.get(None) is None
-
-
-@pytest.fixture
-def quiet_logger(app: Vial) -> t.Iterator[None]:
-    """Keep the expected 500s' tracebacks out of the test output."""
-    handler = logging.NullHandler()
-    app.logger.addHandler(handler)
-    propagate = app.logger.propagate
-    app.logger.propagate = False
-    yield
-    app.logger.removeHandler(handler)
-    app.logger.propagate = propagate
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 def _checked_start_response(seen: list[tuple[str, list[tuple[str, str]]]]) -> t.Any:

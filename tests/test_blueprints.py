@@ -18,17 +18,13 @@ from vial import (
     url_for,
 )
 from vial.blueprints import BlueprintSetupState
-from vial.globals import _cv_request
 from vial.testing import VialClient
 
 TESTS = os.path.dirname(__file__)
 BLUEPRINT_ROOT = os.path.join(TESTS, "blueprintapp")
 
 
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 def make_client(app: Vial, interface: str) -> VialClient:

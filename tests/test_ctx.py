@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 import typing as t
 
@@ -22,12 +21,7 @@ from vial import (
 from vial.globals import _cv_app, _cv_request, app_ctx, request_ctx
 from vial.testing import VialClient
 
-
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
-    assert _cv_app.get(None) is None
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 # -- globals outside their context ------------------------------------------------------------
@@ -292,17 +286,6 @@ def test_concurrent_requests_are_isolated_asgi(app: Vial) -> None:
 
 
 # -- no context left behind on any path -----------------------------------------------------------
-
-
-@pytest.fixture
-def quiet_logger(app: Vial) -> t.Iterator[None]:
-    handler = logging.NullHandler()
-    app.logger.addHandler(handler)
-    propagate = app.logger.propagate
-    app.logger.propagate = False
-    yield
-    app.logger.removeHandler(handler)
-    app.logger.propagate = propagate
 
 
 @pytest.mark.usefixtures("quiet_logger")

@@ -9,14 +9,9 @@ import pytest
 
 from vial import Response, Vial, abort, request
 from vial import exceptions as exc
-from vial.globals import _cv_request
 from vial.testing import VialClient
 
-
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 @pytest.fixture

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import typing as t
 
 import pytest
 
 from vial import Response, Vial, after_this_request, g, request, url_for
-from vial.globals import _cv_app, _cv_request
 from vial.testing import VialClient
 
-
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
-    assert _cv_app.get(None) is None
-
-
-@pytest.fixture
-def quiet_logger(app: Vial) -> t.Iterator[None]:
-    handler = logging.NullHandler()
-    app.logger.addHandler(handler)
-    propagate = app.logger.propagate
-    app.logger.propagate = False
-    yield
-    app.logger.removeHandler(handler)
-    app.logger.propagate = propagate
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 def test_hook_order(app: Vial, client: VialClient) -> None:

@@ -10,15 +10,10 @@ import pytest
 from vial import Vial, request
 from vial.datastructures import MultiDict
 from vial.exceptions import BadRequest, UnsupportedMediaType
-from vial.globals import _cv_request
 from vial.testing import VialClient
 from vial.wrappers import Request
 
-
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 def _capture(

@@ -175,9 +175,12 @@ def test_websocket_rules() -> None:
         a.match("/http", websocket=True)
     with pytest.raises(ValueError, match="WebSocket"):
         Rule("/ws", websocket=True, methods=["POST"])
-    assert Map([Rule("/ws", endpoint="ws", websocket=True)]).bind(
-        "example.com", url_scheme="https"
-    ).build("ws") == "wss://example.com/ws"
+    assert (
+        Map([Rule("/ws", endpoint="ws", websocket=True)])
+        .bind("example.com", url_scheme="https")
+        .build("ws")
+        == "wss://example.com/ws"
+    )
     ws_adapter = Map([Rule("/ws", endpoint="ws", websocket=True)]).bind(
         "example.com", url_scheme="ws"
     )

@@ -213,9 +213,9 @@ def test_round_trip_string(value: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    value=st.lists(SEGMENT, min_size=1, max_size=4).map("/".join).filter(
-        lambda v: not v.startswith("/")
-    )
+    value=st.lists(SEGMENT, min_size=1, max_size=4)
+    .map("/".join)
+    .filter(lambda v: not v.startswith("/"))
 )
 def test_round_trip_path(value: str) -> None:
     assert round_trip("/x/<path:v>", {"v": value}) == {"v": value}
@@ -229,9 +229,11 @@ def test_round_trip_int(value: int, signed: int) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(value=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).filter(
-    lambda f: "e" not in repr(f)
-))
+@given(
+    value=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).filter(
+        lambda f: "e" not in repr(f)
+    )
+)
 def test_round_trip_float(value: float) -> None:
     assert round_trip("/x/<float(signed=True):v>", {"v": value}) == {"v": value}
 

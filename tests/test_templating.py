@@ -26,7 +26,6 @@ from vial import (
     stream_template_string,
     template_rendered,
 )
-from vial.globals import _cv_request
 from vial.templating import DispatchingJinjaLoader, Environment
 from vial.testing import VialClient
 
@@ -35,10 +34,7 @@ APP_TEMPLATES = os.path.join(TESTS, "templates")
 BLUEPRINT_ROOT = os.path.join(TESTS, "blueprintapp")
 
 
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -533,12 +529,6 @@ def test_import_vial_does_not_import_jinja() -> None:
 
 
 # -- bad input: missing templates and templates that raise ----------------------------------
-
-
-@pytest.fixture
-def quiet_logger(app: Vial, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Silence the app's logger (the 500 path logs the exception) for one test."""
-    monkeypatch.setattr(app.logger, "disabled", True)
 
 
 def _app_with_blueprint_templates() -> Vial:

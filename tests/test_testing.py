@@ -8,15 +8,10 @@ import pytest
 
 from vial import Response, Vial, g, redirect, request, session, url_for
 from vial.datastructures import MultiDict
-from vial.globals import _cv_app, _cv_request
+from vial.globals import _cv_request
 from vial.testing import VialClient
 
-
-@pytest.fixture(autouse=True)
-def _no_context_left() -> t.Iterator[None]:
-    yield
-    assert _cv_request.get(None) is None
-    assert _cv_app.get(None) is None
+pytestmark = pytest.mark.usefixtures("no_context_left")
 
 
 @pytest.fixture
