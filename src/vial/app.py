@@ -12,7 +12,7 @@ from threading import Lock
 from types import MethodType
 from urllib.parse import quote
 
-from . import _async, _chains
+from . import _async, _chains, _fast_wsgi
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .datastructures import ImmutableDict
@@ -210,6 +210,8 @@ class Vial(Scaffold, _TemplatingMixin):
             )
 
     json_provider_class: type[JSONProvider] = t.cast("type[JSONProvider]", None)
+    #: Whether :mod:`vial._fast_wsgi` may serve requests (None: not decided yet).
+    _standard_pipeline: bool | None = None
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -846,6 +848,11 @@ class Vial(Scaffold, _TemplatingMixin):
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
         """The WSGI application; wrap this (not the app) in middleware, as in Flask."""
+        standard = self._standard_pipeline
+        if standard is None:
+            standard = self._standard_pipeline = _fast_wsgi.is_standard(self)
+        if standard and "vial.request_context" not in environ:
+            return _fast_wsgi.serve(self, environ, start_response)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
@@ -867,6 +874,12 @@ class Vial(Scaffold, _TemplatingMixin):
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        # A pipeline method replaced on the instance turns the inlined pipeline off.
+        if name in _fast_wsgi.PIPELINE_METHODS:
+            object.__setattr__(self, "_standard_pipeline", None)
+        object.__setattr__(self, name, value)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

@@ -1,0 +1,236 @@
+"""The WSGI request pipeline with its common steps inlined.
+
+:meth:`vial.Vial.wsgi_app` calls :func:`serve` when the app runs vial's own
+pipeline (no pipeline method replaced on the class or the instance). It does
+what ``request_context()``, ``push()``, ``full_dispatch_request()``,
+``finalize_request()``, ``response(environ, start_response)`` and ``pop()``
+do, in that order, with the same results; each step falls back to the method
+it stands for as soon as the request needs more than the plain case (a hook,
+a signal receiver, a session, an error, an unusual path or return value).
+
+Why a second copy of the steps: a plain request through the methods is about
+45 Python calls; most of their cost is the calls themselves, not the work.
+"""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+
+from .ctx import AppContext, RequestContext
+from .globals import _cv_app, _cv_request
+from .response_making import make_response_from_return_value
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+from .wrappers.request import Request
+from .wrappers.response import Response, check_latin1_headers
+
+if t.TYPE_CHECKING:
+    from .app import Vial
+    from .typing import StartResponse, WSGIEnvironment
+
+
+#: Methods that, when replaced on an app's class or instance, make :func:`serve` step aside.
+PIPELINE_METHODS = frozenset(
+    (
+        "request_context",
+        "app_context",
+        "match_url",
+        "full_dispatch_request",
+        "preprocess_request",
+        "dispatch_request",
+        "finalize_request",
+        "process_response",
+        "make_response",
+        "handle_user_exception",
+        "handle_http_exception",
+        "handle_exception",
+        "do_teardown_request",
+        "do_teardown_appcontext",
+        "should_ignore_error",
+        "log_exception",
+    )
+)
+_standard_classes: dict[type[t.Any], bool] = {}
+
+
+def is_standard(app: Vial) -> bool:
+    """Whether ``app`` runs vial's own pipeline methods (so :func:`serve` may stand in)."""
+    if any(name in app.__dict__ for name in PIPELINE_METHODS):
+        return False
+    cls = type(app)
+    standard = _standard_classes.get(cls)
+    if standard is None:
+        from .app import Vial
+
+        standard = _standard_classes[cls] = all(
+            getattr(cls, name) is getattr(Vial, name) for name in PIPELINE_METHODS
+        )
+    return standard
+
+
+def _plain_path(environ: WSGIEnvironment) -> str | None:
+    """``PATH_INFO`` when ``Request.path`` would return it unchanged, else None."""
+    path: str = environ.get("PATH_INFO") or ""
+    if (
+        path[:1] == "/"
+        and path[1:2] != "/"
+        and path.isascii()
+        and "\x00" not in path
+        and "%" not in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
+    ):
+        return path
+    return None
+
+
+def serve(
+    app: Vial, environ: WSGIEnvironment, start_response: StartResponse
+) -> t.Iterable[bytes]:
+    """Answer one WSGI request (see the module docstring)."""
+    request = app.request_class(environ)
+    trusted = app.config["TRUSTED_HOSTS"]
+    if trusted is not None:
+        request.trusted_hosts = trusted
+    ctx = RequestContext(app, environ, request)
+
+    # ctx.push(), with the app context pushed here unless this app's is already active.
+    previous_app_ctx = _cv_app.get()
+    if previous_app_ctx is None or previous_app_ctx.app is not app:
+        app_ctx: AppContext | None = AppContext(app)
+        app_ctx._cv_tokens.append(previous_app_ctx)  # type: ignore[union-attr]
+        _cv_app.set(app_ctx)
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
+    else:
+        app_ctx = None
+    ctx._cv_tokens.append((_cv_request.get(), app_ctx))
+    _cv_request.set(ctx)
+
+    error: BaseException | None = None
+    try:
+        try:
+            # ctx.match_request(), for a plain path on a map without hosts.
+            url_map = app.url_map
+            path = _plain_path(environ)
+            method: str = environ.get("REQUEST_METHOD", "GET")
+            if (
+                path is None
+                or trusted is not None
+                or url_map.host_matching
+                or app.subdomain_matching
+                or not method.isupper()
+                or type(request) is not Request
+            ):
+                ctx.match_request()
+            else:
+                cache = request.__dict__
+                cache["path"] = path
+                cache["method"] = method
+                try:
+                    request.url_rule, request.view_args = url_map.match_path(path, method)
+                except Exception:
+                    ctx.match_request()  # the error, with match_url's own handling
+            response = _dispatch(app, ctx, request)
+        except Exception as e:
+            error = e
+            response = app.handle_exception(e)
+        except BaseException:
+            error = sys.exc_info()[1]
+            raise
+
+        # response(environ, start_response), for a body already in memory.
+        if (
+            type(response) is Response
+            and response._length_from_data
+            and type(response.response) is list
+            and len(response.response) == 1
+            and type(response.response[0]) is bytes
+            and not response._on_close
+            and not response.direct_passthrough
+            and 200 <= response._status_code != 204
+            and response._status_code != 304
+            and request.method != "HEAD"
+        ):
+            start_response(response._status, response.headers._list)
+            body: list[bytes] = response.response
+            return body
+        return response(environ, start_response)
+    finally:
+        _pop(app, ctx, app_ctx, environ, error)
+
+
+def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response:
+    """``app.full_dispatch_request()`` for a request with no hooks or signal receivers."""
+    if (
+        request.routing_exception is not None
+        or request_started.receivers
+        or app.url_value_preprocessors
+        or app.before_request_funcs
+    ):
+        return app.full_dispatch_request()
+    if not app._got_first_request:
+        app._got_first_request = True
+    rule = request.url_rule
+    if rule.provide_automatic_options and request.method == "OPTIONS":
+        return app.full_dispatch_request()
+    try:
+        rv = app.ensure_sync(app.view_functions[rule.endpoint])(**request.view_args)
+    except Exception as e:
+        rv = app.handle_user_exception(e)
+    if (
+        ctx._after_request_functions
+        or app.after_request_funcs
+        or request_finished.receivers
+        or "HTTP_COOKIE" in request.environ
+        or ctx._session is not None
+        or not getattr(app.session_interface, "opens_lazily", False)
+    ):
+        return app.finalize_request(rv)
+    response: Response = make_response_from_return_value(app, rv)
+    check_latin1_headers(response.headers)
+    return response
+
+
+def _pop(
+    app: Vial,
+    ctx: RequestContext,
+    app_ctx: AppContext | None,
+    environ: WSGIEnvironment,
+    error: BaseException | None,
+) -> None:
+    """``ctx.pop(error)``; inline when nothing is registered to run at teardown."""
+    if (
+        len(ctx._cv_tokens) != 1
+        or "werkzeug.debug.preserve_context" in environ
+        or app.teardown_request_funcs
+        or app.teardown_appcontext_funcs
+        or request_tearing_down.receivers
+        or appcontext_tearing_down.receivers
+        or appcontext_popped.receivers
+        or _cv_request.get() is not ctx
+        or (app_ctx is not None and _cv_app.get() is not app_ctx)
+    ):
+        preserve = environ.get("werkzeug.debug.preserve_context")
+        if preserve is not None:
+            preserve(_cv_app.get())
+            preserve(_cv_request.get())
+        if error is not None and app.should_ignore_error(error):
+            error = None
+        ctx.pop(error)
+        return
+    request = ctx.request
+    try:
+        if request._form_parser is not None or request.__dict__.get("files"):
+            request.close()
+    finally:
+        previous_request_ctx, _ = ctx._cv_tokens.pop()
+        _cv_request.set(previous_request_ctx)
+        environ["werkzeug.request"] = None
+        if app_ctx is not None:
+            _cv_app.set(app_ctx._cv_tokens.pop())
