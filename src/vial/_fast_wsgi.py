@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from ._fast_response import PlainAnswer, plain_answer
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
 from .response_making import make_response_from_return_value
@@ -89,9 +90,7 @@ def _plain_path(environ: WSGIEnvironment) -> str | None:
     return None
 
 
-def serve(
-    app: Vial, environ: WSGIEnvironment, start_response: StartResponse
-) -> t.Iterable[bytes]:
+def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
     """Answer one WSGI request (see the module docstring)."""
     request = app.request_class(environ)
     trusted = app.config["TRUSTED_HOSTS"]
@@ -144,6 +143,10 @@ def serve(
             error = sys.exc_info()[1]
             raise
 
+        if isinstance(response, tuple):
+            status, headers, data = response
+            start_response(status, headers)
+            return () if request.method == "HEAD" else [data]
         # response(environ, start_response), for a body already in memory.
         if (
             type(response) is Response
@@ -158,14 +161,14 @@ def serve(
             and request.method != "HEAD"
         ):
             start_response(response._status, response.headers._list)
-            body: list[bytes] = response.response
-            return body
+            chunks: list[bytes] = response.response
+            return chunks
         return response(environ, start_response)
     finally:
         _pop(app, ctx, app_ctx, environ, error)
 
 
-def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response:
+def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | PlainAnswer:
     """``app.full_dispatch_request()`` for a request with no hooks or signal receivers."""
     if (
         request.routing_exception is not None
@@ -179,8 +182,9 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response:
     rule = request.url_rule
     if rule.provide_automatic_options and request.method == "OPTIONS":
         return app.full_dispatch_request()
+    view = app.view_functions[rule.endpoint]
     try:
-        rv = app.ensure_sync(app.view_functions[rule.endpoint])(**request.view_args)
+        rv = (app._sync_cache.get(view) or app.ensure_sync(view))(**request.view_args)
     except Exception as e:
         rv = app.handle_user_exception(e)
     if (
@@ -192,6 +196,10 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response:
         or not getattr(app.session_interface, "opens_lazily", False)
     ):
         return app.finalize_request(rv)
+    if app.response_class is Response:
+        answer = plain_answer(app, rv)
+        if answer is not None:
+            return answer
     response: Response = make_response_from_return_value(app, rv)
     check_latin1_headers(response.headers)
     return response

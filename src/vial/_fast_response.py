@@ -1,0 +1,113 @@
+"""The status line, headers and body for a view's most common return values.
+
+When nothing will look at the :class:`~vial.wrappers.Response` object (no
+after-request function, session, signal receiver or custom response class),
+the inlined pipelines (:mod:`vial._fast_wsgi`, the ASGI adapter) send what
+:func:`plain_answer` gives instead of building one. The result is the one
+:func:`vial.response_making.make_response_from_return_value` would give; any
+value it is not sure about gives ``None``, and the caller takes that path.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from .json.provider import DefaultJSONProvider
+from .wrappers.response import Response, _status_text, get_content_type
+
+if t.TYPE_CHECKING:
+    from .app import Vial
+
+#: ``(status line, header list, body)``.
+PlainAnswer = tuple[str, list[tuple[str, str]], bytes]
+
+
+def plain_answer(app: Vial, rv: t.Any) -> PlainAnswer | None:
+    """What to send for ``rv`` (str, bytes, dict, list, or a tuple of one with a status
+    and, for text, a dict of headers), or ``None`` when the full path must decide."""
+    status = 200
+    extra: t.Any = None
+    if type(rv) is tuple:
+        length = len(rv)
+        if length == 3:
+            rv, status, extra = rv
+            if type(extra) is not dict:
+                return None
+        elif length == 2:
+            second = rv[1]
+            if type(second) is int:
+                rv, status = rv
+            elif type(second) is dict:
+                rv, extra = rv
+            else:
+                return None
+        else:
+            return None
+        # 1xx, 204 and 304 lose headers or the body on the way out: the full path knows how.
+        if type(status) is not int or not 200 <= status <= 599 or status in (204, 304):
+            return None
+    kind = type(rv)
+    if kind is str or kind is bytes:
+        mimetype = Response.default_mimetype
+        if mimetype is None:
+            return None
+        body: bytes = rv.encode(Response.charset) if kind is str else rv
+        content_type = get_content_type(mimetype, Response.charset)
+    elif kind is dict or kind is list:
+        if extra is not None:  # Headers.update() semantics: leave them to the full path
+            return None
+        json = app.json
+        if type(json).response is not DefaultJSONProvider.response or not isinstance(
+            json, DefaultJSONProvider
+        ):
+            return None
+        if not json._is_compact():
+            return None
+        compact = json._compact_bytes(rv)
+        if compact is None:
+            return None
+        body = compact
+        content_type = get_content_type(json.mimetype, Response.charset)
+        if not content_type.isascii():
+            return None
+    else:
+        return None
+    if extra:
+        headers = _with_extra_headers(extra, content_type)
+        if headers is None:
+            return None
+        headers.append(("Content-Length", str(len(body))))
+    else:
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    return _status_text(status), headers, body
+
+
+def _with_extra_headers(
+    extra: dict[t.Any, t.Any], content_type: str
+) -> list[tuple[str, str]] | None:
+    """The header list ``Response(body, headers=extra)`` starts with (before Content-Length)."""
+    items = []
+    has_type = False
+    for name, value in extra.items():
+        if type(value) is int:
+            value = str(value)
+        if type(name) is not str or type(value) is not str or not name:
+            return None
+        joined = name + value
+        if (
+            "\r" in joined
+            or "\n" in joined
+            or "\x00" in joined
+            or ":" in name
+            or not joined.isascii()
+        ):
+            return None
+        lowered = name.lower()
+        if lowered == "content-type":
+            has_type = True
+        elif lowered == "content-length":
+            return None
+        items.append((name, value))
+    if not has_type:
+        items.insert(0, ("Content-Type", content_type))
+    return items

@@ -1,0 +1,176 @@
+"""The inlined request pipeline answers exactly as the full one, and steps aside when it must.
+
+A plain app is served by ``vial._fast_wsgi`` (and the ASGI adapter's inlined path); an app
+that replaces a pipeline method runs every method. Both must send the same bytes.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vial import Response, Vial, request, request_finished
+from vial.testing import VialClient
+from vial.wrappers.request import Request
+
+
+class FullPipelineVial(Vial):
+    """Replaces a pipeline method (with the same behavior), so nothing is inlined."""
+
+    def process_response(self, response: Response) -> Response:
+        return super().process_response(response)
+
+
+def _app(cls: type[Vial], holder: dict[str, t.Any]) -> Vial:
+    app = cls(__name__)
+
+    @app.route("/value", methods=["GET", "HEAD", "POST"])
+    def value() -> t.Any:
+        return holder["rv"]
+
+    @app.route("/items/<int:item_id>")
+    def item(item_id: int) -> t.Any:
+        return {"id": item_id, "path": request.path}
+
+    return app
+
+
+def _answer(client: VialClient, method: str = "GET") -> tuple[int, list[tuple[str, str]], bytes]:
+    response = client.open("/value", method=method)
+    return response.status_code, list(response.headers.items()), response.get_data()
+
+
+header_names = st.sampled_from(
+    ["X-Thing", "Content-Type", "content-type", "Content-Length", "Bad:Name", "", "X-Ünï"]
+)
+header_values = st.one_of(
+    st.sampled_from(["text/plain", "a b", "line\r\nbreak", "nul\x00", "café", "☃"]),
+    st.integers(min_value=0, max_value=999),
+)
+bodies = st.one_of(
+    st.text(max_size=20),
+    st.binary(max_size=20),
+    st.dictionaries(
+        st.text(max_size=5),
+        st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=5), st.booleans()),
+        max_size=3,
+    ),
+    st.lists(st.one_of(st.integers(), st.text(max_size=5)), max_size=3),
+)
+statuses = st.one_of(st.sampled_from([200, 201, 204, 299, 304, 404, 418, 500, 599]), st.just("202"))
+return_values = st.one_of(
+    bodies,
+    st.tuples(bodies, statuses),
+    st.tuples(bodies, st.dictionaries(header_names, header_values, max_size=3)),
+    st.tuples(bodies, statuses, st.dictionaries(header_names, header_values, max_size=3)),
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rv=return_values, method=st.sampled_from(["GET", "HEAD"]))
+def test_inlined_and_full_pipelines_send_the_same_response(
+    interface: str, rv: t.Any, method: str
+) -> None:
+    holder = {"rv": rv}
+    fast = _app(Vial, holder).test_client(asgi=interface == "asgi")
+    full = _app(FullPipelineVial, holder).test_client(asgi=interface == "asgi")
+    try:
+        expected = _answer(full, method)
+    except Exception as error:  # the full pipeline refuses it: so must the inlined one
+        with pytest.raises(type(error)):
+            _answer(fast, method)
+        return
+    assert _answer(fast, method) == expected
+
+
+def test_json_with_values_orjson_writes_differently_matches_the_standard_library(
+    client: VialClient, app: Vial
+) -> None:
+    value = {"none": None, "small": 1e-05, "big": 1e16, "nan": float("nan"), "é": "ü\x7f"}
+
+    @app.get("/odd-json")
+    def odd_json() -> t.Any:
+        return value
+
+    import json
+
+    expected = json.dumps(value, separators=(",", ":"), sort_keys=True).encode() + b"\n"
+    assert client.get("/odd-json").get_data() == expected
+
+
+def test_a_method_replaced_on_the_instance_after_the_first_request_is_used(
+    client: VialClient, app: Vial
+) -> None:
+    @app.get("/")
+    def index() -> str:
+        return "hello"
+
+    assert client.get("/").text == "hello"
+    original = app.process_response
+
+    def process_response(response: Response) -> Response:
+        response = original(response)
+        response.headers["X-Replaced"] = "yes"
+        return response
+
+    app.process_response = process_response  # type: ignore[method-assign]
+    assert client.get("/").headers["X-Replaced"] == "yes"
+
+
+def test_a_signal_connected_after_the_first_request_is_sent(client: VialClient, app: Vial) -> None:
+    @app.get("/")
+    def index() -> str:
+        return "hello"
+
+    assert client.get("/").text == "hello"
+    seen: list[int] = []
+
+    def on_finished(sender: Vial, response: Response, **extra: t.Any) -> None:
+        seen.append(response.status_code)
+
+    with request_finished.connected_to(on_finished, app):
+        client.get("/")
+    assert seen == [200]
+
+
+def test_a_request_class_with_its_own_path_is_matched_by_that_path(interface: str) -> None:
+    class LowerPathRequest(Request):
+        @property
+        def path(self) -> str:  # type: ignore[override]
+            return t.cast(str, self.environ["PATH_INFO"]).lower()
+
+    app = Vial(__name__)
+    app.request_class = LowerPathRequest
+
+    @app.get("/hello")
+    def hello() -> str:
+        return "matched"
+
+    assert app.test_client(asgi=interface == "asgi").get("/HELLO").text == "matched"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/items/7", 200),
+        ("/items/%37", 200),
+        ("/items//7", 308),
+        ("/items/x", 404),
+        ("/caf%C3%A9", 404),
+        ("/items/7?x=%ZZ", 200),
+    ],
+)
+def test_unusual_paths_answer_as_the_full_pipeline(interface: str, path: str, status: int) -> None:
+    holder: dict[str, t.Any] = {}
+    answers = []
+    for cls in (Vial, FullPipelineVial):
+        client = _app(cls, holder).test_client(asgi=interface == "asgi")
+        response = client.get(path)
+        answers.append((response.status_code, list(response.headers.items()), response.get_data()))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == status
