@@ -13,7 +13,13 @@ from __future__ import annotations
 import typing as t
 
 from .json.provider import DefaultJSONProvider
-from .wrappers.response import Response, _status_text, get_content_type
+from .wrappers.response import (
+    Response,
+    _content_type_cache,
+    _status_cache,
+    _status_text,
+    get_content_type,
+)
 
 if t.TYPE_CHECKING:
     from .app import Vial
@@ -52,7 +58,9 @@ def plain_answer(app: Vial, rv: t.Any) -> PlainAnswer | None:
         if mimetype is None:
             return None
         body: bytes = rv.encode(Response.charset) if kind is str else rv
-        content_type = get_content_type(mimetype, Response.charset)
+        content_type = _content_type_cache.get(mimetype) or get_content_type(
+            mimetype, Response.charset
+        )
     elif kind is dict or kind is list:
         if extra is not None:  # Headers.update() semantics: leave them to the full path
             return None
@@ -79,7 +87,7 @@ def plain_answer(app: Vial, rv: t.Any) -> PlainAnswer | None:
         headers.append(("Content-Length", str(len(body))))
     else:
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-    return _status_text(status), headers, body
+    return _status_cache.get(status) or _status_text(status), headers, body
 
 
 def _with_extra_headers(

@@ -193,7 +193,7 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
         or request_finished.receivers
         or "HTTP_COOKIE" in request.environ
         or ctx._session is not None
-        or not getattr(app.session_interface, "opens_lazily", False)
+        or not getattr(app._session_interface or app.session_interface, "opens_lazily", False)
     ):
         return app.finalize_request(rv)
     if app.response_class is Response:

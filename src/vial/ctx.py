@@ -60,10 +60,12 @@ class _AppCtxGlobals:
 class AppContext:
     """Makes ``current_app`` and ``g`` available; pushed for every request and CLI command."""
 
+    # PERF: defaults live on the class; __init__ sets only what differs per context.
+    _url_adapter: MapAdapter | None = _sentinel
+    _g: _AppCtxGlobals | None = None
+
     def __init__(self, app: Vial) -> None:
         self.app = app
-        self._url_adapter: MapAdapter | None = _sentinel
-        self._g: _AppCtxGlobals | None = None
         self._cv_tokens: list[AppContext | None] = []
 
     @property
@@ -130,8 +132,13 @@ class RequestContext:
     Pushing it also pushes an app context when none for this app is active.
     """
 
-    # PERF: a shared empty tuple until after_this_request() is used.
+    # PERF: a shared empty tuple until after_this_request() is used; the other
+    # defaults also live on the class, so __init__ sets only what differs.
     _after_request_functions: t.Sequence[AfterRequestCallable] = ()
+    _url_adapter: MapAdapter | None = _sentinel
+    flashes: list[tuple[str, str]] | None = None
+    #: The connection, when this context serves a WebSocket handler.
+    websocket: WebSocket | None = None
 
     def __init__(
         self,
@@ -147,12 +154,8 @@ class RequestContext:
             if trusted is not None:
                 request.trusted_hosts = trusted
         self.request = request
-        self._url_adapter: MapAdapter | None = _sentinel
-        self.flashes: list[tuple[str, str]] | None = None
         self._session = session
         self._cv_tokens: list[tuple[RequestContext | None, AppContext | None]] = []
-        #: The connection, when this context serves a WebSocket handler.
-        self.websocket: WebSocket | None = None
 
     @property
     def url_adapter(self) -> MapAdapter | None:

@@ -99,6 +99,10 @@ class Request(RequestHeaderMixin):
     parameter_storage_class: type[MultiDict[str, t.Any]] = ImmutableMultiDict
     dict_storage_class: type[MultiDict[str, t.Any]] = ImmutableMultiDict
 
+    #: ``Request(environ, shallow=True)`` (kept for Werkzeug compatibility; not enforced).
+    shallow = False
+    _form_parser: FormDataParser | None = None
+
     #: The rule that matched, its arguments, or the routing error to raise in dispatch.
     url_rule: Rule | None = None
     view_args: dict[str, t.Any] | None = None
@@ -108,9 +112,9 @@ class Request(RequestHeaderMixin):
         self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
     ) -> None:
         self.environ = environ
-        self.shallow = shallow
-        self._form_parser: FormDataParser | None = None
-        if populate_request and not shallow:
+        if shallow:
+            self.shallow = True
+        elif populate_request:
             environ["werkzeug.request"] = self
 
     # -- limits (Flask reads these from the app's config) -------------------------------
