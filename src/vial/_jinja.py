@@ -13,6 +13,7 @@ import typing as t
 import jinja2
 from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound, TemplatesNotFound
 
+from ._template_globals import EnvironmentGlobals, TemplateGlobals
 from .globals import _cv_request
 
 if t.TYPE_CHECKING:
@@ -35,6 +36,13 @@ class Environment(jinja2.Environment):
             options["loader"] = app.create_global_jinja_loader()
         super().__init__(**options)
         self.app = app
+        self.globals = EnvironmentGlobals(self.globals)
+
+    def make_globals(self, d: t.MutableMapping[str, t.Any] | None) -> t.MutableMapping[str, t.Any]:
+        """A template's own globals over the environment's (:mod:`vial._template_globals`)."""
+        if isinstance(self.globals, EnvironmentGlobals):
+            return TemplateGlobals(self.globals, d)
+        return super().make_globals(d)  # globals replaced by a plain dict: Jinja's ChainMap
 
     def select_template(
         self,

@@ -22,7 +22,7 @@ from .exceptions import (
     InternalServerError,
     UpgradeRequired,
 )
-from .globals import _cv_app, _cv_request, request_ctx, session
+from .globals import _cv_app, _cv_request, request_ctx
 from .response_making import make_response_from_return_value
 from .routing import (
     BuildError,
@@ -41,7 +41,7 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
-from .templating import _TemplatingMixin
+from .templating import _TemplatingMixin, default_template_ctx_processor
 from .wrappers.request import Request
 from .wrappers.response import Response, check_latin1_headers
 
@@ -197,7 +197,7 @@ class Vial(Scaffold, _TemplatingMixin):
         self._session_interface: SessionInterface | None = None
         self._jinja_env: t.Any = None
         self._cli: t.Any = None
-        self.template_context_processors[None].append(_default_template_ctx_processor)
+        self.template_context_processors[None].append(default_template_ctx_processor)
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
                 "Invalid static_host/host_matching combination"
@@ -985,20 +985,6 @@ def _session_needs_saving(app: Vial, interface: SessionInterface, request: Reque
             return False
         return interface.get_cookie_name(app) in request.cookies
     return True
-
-
-def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Put ``g``, ``request`` and ``session`` into every template's context."""
-    app_ctx = _cv_app.get(None)
-    req_ctx = _cv_request.get(None)
-    rv: dict[str, t.Any] = {}
-    if app_ctx is not None:
-        rv["g"] = app_ctx.g
-    if req_ctx is not None:
-        rv["request"] = req_ctx.request
-        # The proxy, not the session: a template that never reads it does not open it.
-        rv["session"] = session
-    return rv
 
 
 Vial.json_provider_class = _default_json_provider_class()

@@ -36,6 +36,20 @@ def __getattr__(name: str) -> t.Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def default_template_ctx_processor() -> dict[str, t.Any]:
+    """Put ``g``, ``request`` and ``session`` into every template's context."""
+    app_ctx = _cv_app.get(None)
+    req_ctx = _cv_request.get(None)
+    rv: dict[str, t.Any] = {}
+    if app_ctx is not None:
+        rv["g"] = app_ctx.g
+    if req_ctx is not None:
+        rv["request"] = req_ctx.request
+        # The proxy, not the session: a template that never reads it does not open it.
+        rv["session"] = session
+    return rv
+
+
 def _current_app() -> Vial:
     ctx = _cv_app.get(None)
     if ctx is None:
@@ -203,12 +217,28 @@ class _TemplatingMixin:
         """
         app = t.cast("Vial", self)
         processors = app.template_context_processors
+        req_ctx = _cv_request.get()
         names: tuple[str | None, ...] = (None,)
-        req_ctx = _cv_request.get(None)
-        if req_ctx is not None:
+        if req_ctx is not None and len(processors) > 1:  # blueprints registered some
             blueprints = req_ctx.request.blueprints
             if blueprints:
                 names = (None, *reversed(blueprints))
+        app_funcs = processors.get(None)
+        if (
+            len(names) == 1
+            and app_funcs is not None
+            and len(app_funcs) == 1
+            and app_funcs[0] is default_template_ctx_processor
+        ):
+            # PERF: only the built-in processor: setdefault lets the given values win
+            # without copying the context twice.
+            app_ctx = _cv_app.get()
+            if app_ctx is not None:
+                context.setdefault("g", app_ctx.g)
+            if req_ctx is not None:
+                context.setdefault("request", req_ctx.request)
+                context.setdefault("session", session)
+            return
         original = context.copy() if context else None
         ensure_sync = app.ensure_sync
         for name in names:
