@@ -57,6 +57,14 @@ class BodyStream:
     def readall(self) -> bytes:
         """Read the rest of the body."""
         parts: list[bytes] = []
+        remaining = self._remaining
+        if remaining is not None and 0 < remaining <= CHUNK_SIZE and not self._exhausted:
+            # PERF: a small body of known length usually comes in one read.
+            chunk = self._source.read(remaining)
+            self._account(chunk, remaining)
+            if self._exhausted:
+                return chunk
+            parts.append(chunk)
         while True:
             chunk = self.read(CHUNK_SIZE)
             if not chunk:
