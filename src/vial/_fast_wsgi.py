@@ -90,15 +90,17 @@ def _plain_path(environ: WSGIEnvironment) -> str | None:
     return None
 
 
-def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
-    """Answer one WSGI request (see the module docstring)."""
+def make_context(app: Vial, environ: WSGIEnvironment) -> RequestContext:
+    """``app.request_context(environ)`` for an environ the ASGI adapter did not prepare."""
     request = app.request_class(environ)
     trusted = app.config["TRUSTED_HOSTS"]
     if trusted is not None:
         request.trusted_hosts = trusted
-    ctx = RequestContext(app, environ, request)
+    return RequestContext(app, environ, request)
 
-    # ctx.push(), with the app context pushed here unless this app's is already active.
+
+def push(app: Vial, ctx: RequestContext) -> AppContext | None:
+    """``ctx.push()`` but the matching; returns the app context it pushed, if any."""
     previous_app_ctx = _cv_app.get()
     if previous_app_ctx is None or previous_app_ctx.app is not app:
         app_ctx: AppContext | None = AppContext(app)
@@ -110,31 +112,46 @@ def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) ->
         app_ctx = None
     ctx._cv_tokens.append((_cv_request.get(), app_ctx))
     _cv_request.set(ctx)
+    return app_ctx
 
+
+def match(app: Vial, ctx: RequestContext) -> None:
+    """``ctx.match_request()``, without its steps for a plain path on a map without hosts."""
+    request = ctx.request
+    environ = request.environ
+    url_map = app.url_map
+    path = _plain_path(environ)
+    method: str = environ.get("REQUEST_METHOD", "GET")
+    if (
+        path is None
+        or request.trusted_hosts is not None
+        or url_map.host_matching
+        or app.subdomain_matching
+        or not method.isupper()
+        or type(request) is not Request
+    ):
+        ctx.match_request()
+        return
+    cache = request.__dict__
+    cache["path"] = path
+    cache["method"] = method
+    try:
+        request.url_rule, request.view_args = url_map.match_path(path, method)
+    except Exception:
+        ctx.match_request()  # the error, with match_url's own handling
+
+
+def serve(
+    app: Vial, environ: WSGIEnvironment, start_response: StartResponse
+) -> t.Iterable[bytes]:
+    """Answer one WSGI request (see the module docstring)."""
+    ctx = make_context(app, environ)
+    request = ctx.request
+    app_ctx = push(app, ctx)
     error: BaseException | None = None
     try:
         try:
-            # ctx.match_request(), for a plain path on a map without hosts.
-            url_map = app.url_map
-            path = _plain_path(environ)
-            method: str = environ.get("REQUEST_METHOD", "GET")
-            if (
-                path is None
-                or trusted is not None
-                or url_map.host_matching
-                or app.subdomain_matching
-                or not method.isupper()
-                or type(request) is not Request
-            ):
-                ctx.match_request()
-            else:
-                cache = request.__dict__
-                cache["path"] = path
-                cache["method"] = method
-                try:
-                    request.url_rule, request.view_args = url_map.match_path(path, method)
-                except Exception:
-                    ctx.match_request()  # the error, with match_url's own handling
+            match(app, ctx)
             response = _dispatch(app, ctx, request)
         except Exception as e:
             error = e
@@ -165,7 +182,7 @@ def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) ->
             return chunks
         return response(environ, start_response)
     finally:
-        _pop(app, ctx, app_ctx, environ, error)
+        pop(app, ctx, app_ctx, environ, error)
 
 
 def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | PlainAnswer:
@@ -187,15 +204,25 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
         rv = (app._sync_cache.get(view) or app.ensure_sync(view))(**request.view_args)
     except Exception as e:
         rv = app.handle_user_exception(e)
-    if (
+    if needs_finalizing(app, ctx):
+        return app.finalize_request(rv)
+    return plain_response(app, rv)
+
+
+def needs_finalizing(app: Vial, ctx: RequestContext) -> bool:
+    """Whether after-request functions, a session or a receiver will see the response."""
+    return bool(
         ctx._after_request_functions
         or app.after_request_funcs
         or request_finished.receivers
-        or "HTTP_COOKIE" in request.environ
+        or "HTTP_COOKIE" in ctx.request.environ
         or ctx._session is not None
         or not getattr(app._session_interface or app.session_interface, "opens_lazily", False)
-    ):
-        return app.finalize_request(rv)
+    )
+
+
+def plain_response(app: Vial, rv: t.Any) -> Response | PlainAnswer:
+    """``app.make_response(rv)`` when nothing else will see the response."""
     if app.response_class is Response:
         answer = plain_answer(app, rv)
         if answer is not None:
@@ -205,7 +232,7 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
     return response
 
 
-def _pop(
+def pop(
     app: Vial,
     ctx: RequestContext,
     app_ctx: AppContext | None,

@@ -26,7 +26,7 @@ import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
-from . import _async
+from . import _async, _fast_wsgi
 from ._async import executor_for
 from .async_dispatch import is_async, pipeline_is_standard, run_request
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
@@ -347,8 +347,8 @@ class ASGIApp:
         _async.server_loop.set(loop)
         started: list[t.Any] = []
         if pipeline_is_standard(app):
-            ctx = app.request_context(environ)
-            ctx.match_request()
+            ctx = _fast_wsgi.make_context(app, environ)
+            _fast_wsgi.match(app, ctx)
             rule = ctx.request.url_rule
             if rule is not None and is_async(app.view_functions[rule.endpoint]):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
@@ -392,6 +392,24 @@ class ASGIApp:
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         response = await run_request(self.app, ctx)
+        if isinstance(response, tuple):
+            if body.disconnected:
+                return
+            status, header_list, data = response
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": int(status[:3]),
+                    "headers": [
+                        (name.lower().encode("latin-1"), value.encode("latin-1"))
+                        for name, value in header_list
+                    ],
+                }
+            )
+            if ctx.request.method == "HEAD":
+                data = b""
+            await send({"type": "http.response.body", "body": data, "more_body": False})
+            return
         headers = response.get_wsgi_headers(environ)
         iterable = response.get_app_iter(environ)
         started = [response.status, headers._list]
