@@ -13,6 +13,7 @@ import pytest
 
 from vial import Vial
 from vial.blueprints import Blueprint
+from vial.scaffold import _install_prefix
 from vial.testing import VialClient
 
 APP_MODULE = "from vial import Vial\napp = Vial(__name__)\n"
@@ -97,6 +98,25 @@ def test_instance_path_installed_in_sys_prefix(
         assert app.instance_path == str(tmp_path / "venv" / "var" / "venv_mod-instance")
     finally:
         sys.modules.pop("venv_mod", None)
+
+
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        ("/env", "/env"),  # the prefix itself
+        ("/env/lib/python3.11/site-packages", "/env"),  # under sys.prefix (a virtualenv)
+        ("/envy/lib/python3.11/site-packages", "/envy"),  # a sibling that starts alike
+        ("/envy/lib", None),
+        ("/opt/py/Lib/site-packages", "/opt/py"),  # Windows layout
+        ("/opt/odd/site-packages", "/opt/odd"),  # neither layout: the parent
+        ("/home/me/project", None),  # not installed
+    ],
+)
+def test_install_prefix_of_a_folder(
+    monkeypatch: pytest.MonkeyPatch, folder: str, expected: str | None
+) -> None:
+    monkeypatch.setattr(sys, "prefix", "/env")
+    assert _install_prefix(folder) == expected
 
 
 def test_explicit_instance_path(tmp_path: Path) -> None:

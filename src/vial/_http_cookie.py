@@ -6,8 +6,6 @@ import typing as t
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import quote as _url_quote
 
-from ._http_date import http_date
-
 if t.TYPE_CHECKING:
     from .datastructures.multidict import MultiDict
 
@@ -183,12 +181,18 @@ def dump_cookie(
 
     if isinstance(max_age, timedelta):
         max_age = int(max_age.total_seconds())
+    # The date formatter is imported for a cookie with a lifetime only: parsing
+    # request cookies does not need it, so it does not load with vial.
     if expires is not None:
         if isinstance(expires, str):
             expires = _check_attribute("expires", expires)
         else:
+            from ._http_date import http_date
+
             expires = http_date(expires)
     elif max_age is not None and sync_expires:
+        from ._http_date import http_date
+
         expires = http_date(datetime.now(timezone.utc) + timedelta(seconds=max_age))
     if expires is not None:
         segments.append(f"Expires={expires}")

@@ -8,7 +8,6 @@ backtrack is involved.
 
 from __future__ import annotations
 
-import hashlib
 import typing as t
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote as _url_quote
@@ -337,4 +336,7 @@ def generate_etag(data: bytes) -> str:
 
     :param data: the representation's bytes.
     """
+    # hashlib (with its OpenSSL binding) loads on the first tag, not with vial.
+    import hashlib
+
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()

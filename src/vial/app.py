@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import typing as t
@@ -46,6 +45,8 @@ from .wrappers.request import Request
 from .wrappers.response import Response, check_latin1_headers
 
 if t.TYPE_CHECKING:
+    import logging
+
     from .asgi import ASGIApp
     from .blueprints import Blueprint
     from .cli import VialCliRunner

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import typing as t
 import unicodedata
-import zlib
 from datetime import datetime
 from functools import update_wrapper
-from html import escape
 from time import time
 from urllib.parse import quote
 
-from .exceptions import NotFound
+from .exceptions import NotFound, _escape_html
 from .globals import _cv_app, _cv_request, current_app, request_ctx, session
 from .signals import message_flashed
 
@@ -55,7 +52,7 @@ def _redirect(location: str, code: int, response_class: type[Response]) -> Respo
     body = (
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
         "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: "
-        f'<a href="{escape(target)}">{escape(location)}</a>. If not, click the link.\n'
+        f'<a href="{_escape_html(target)}">{_escape_html(location)}</a>. If not, click the link.\n'
     )
     response = response_class(body, code, mimetype="text/html")
     response.headers["Location"] = target
@@ -241,6 +238,9 @@ def send_file(
     :param last_modified: the Last-Modified time (the file's mtime by default).
     :param max_age: seconds to cache; None means ``no-cache`` (revalidate every time).
     """
+    import mimetypes  # with send_file, not with vial
+    import zlib
+
     from .datastructures import Headers
     from .wrappers.file_body import FileBody
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import pathlib
 import sys
 import typing as t
 from collections import defaultdict
@@ -60,6 +58,8 @@ def get_root_path(import_name: str) -> str:
     module_file: str | None = getattr(module, "__file__", None)
     if module_file:
         return os.path.dirname(os.path.abspath(module_file))
+    import importlib.util
+
     try:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
@@ -421,29 +421,39 @@ def find_package(import_name: str) -> tuple[str | None, str]:
     ``<prefix>/Lib/site-packages``).
     """
     root_name = import_name.partition(".")[0]
-    root_path = pathlib.Path(get_root_path(root_name))
+    root_path = get_root_path(root_name)
     module = sys.modules.get(root_name)
     is_package = module is not None and hasattr(module, "__path__")
     if module is None:
+        import importlib.util
+
         try:
             spec = importlib.util.find_spec(root_name)
         except (ImportError, ValueError):
             spec = None
         is_package = spec is not None and spec.submodule_search_locations is not None
-    folder = root_path.parent if is_package else root_path
-    return _install_prefix(folder), str(folder)
+    folder = os.path.dirname(root_path) if is_package else root_path
+    return _install_prefix(folder), folder
 
 
-def _install_prefix(folder: pathlib.Path) -> str | None:
-    """The installation prefix of a package folder, or None when it is not installed."""
-    py_prefix = pathlib.Path(os.path.abspath(sys.prefix))
-    if folder == py_prefix or py_prefix in folder.parents:
-        return str(py_prefix)
-    if folder.name.lower() != "site-packages":
+def _install_prefix(folder: str) -> str | None:
+    """The installation prefix of a package folder, or None when it is not installed.
+
+    ``folder`` is absolute and normalized (as :func:`get_root_path` returns it).
+    """
+    # PERF: os.path rather than pathlib, which (with fnmatch and ntpath) would load
+    # with vial only for this.
+    py_prefix = os.path.abspath(sys.prefix)
+    inside = os.path.normcase(folder)
+    prefix = os.path.normcase(py_prefix)
+    if inside == prefix or inside.startswith(os.path.join(prefix, "")):
+        return py_prefix
+    if os.path.basename(folder).lower() != "site-packages":
         return None
-    site_parent = folder.parent
-    if site_parent.name.lower() == "lib":  # Windows: <prefix>/Lib/site-packages
-        return str(site_parent.parent)
-    if site_parent.parent.name.lower() == "lib":  # <prefix>/lib/pythonX.Y/site-packages
-        return str(site_parent.parent.parent)
-    return str(site_parent)
+    site_parent = os.path.dirname(folder)
+    if os.path.basename(site_parent).lower() == "lib":  # Windows: <prefix>/Lib/site-packages
+        return os.path.dirname(site_parent)
+    lib = os.path.dirname(site_parent)
+    if os.path.basename(lib).lower() == "lib":  # <prefix>/lib/pythonX.Y/site-packages
+        return os.path.dirname(lib)
+    return site_parent

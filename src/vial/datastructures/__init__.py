@@ -9,7 +9,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .file_storage import FileStorage as FileStorage
 from .headers import EnvironHeaders as EnvironHeaders
 from .headers import Headers as Headers
 from .headers import HeaderSet as HeaderSet
@@ -22,10 +21,11 @@ from .multidict import MultiDict as MultiDict
 from .multidict import TypeConversionDict as TypeConversionDict
 from .multidict import iter_multi_items as iter_multi_items
 
-# --- header structures ---
-# PERF: the header-value structures are imported on first use (PEP 562), which
+# --- uploaded files and header structures ---
+# PERF: these are imported on first use (PEP 562), which
 # keeps them out of ``import vial`` (about 30 ms of a cold start).
 _LAZY = {
+    "FileStorage": ".file_storage",
     "Accept": ".accept",
     "CharsetAccept": ".accept",
     "LanguageAccept": ".accept",
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .cache_control import ResponseCacheControl as ResponseCacheControl
     from .etags import ETags as ETags
     from .etags import IfRange as IfRange
+    from .file_storage import FileStorage as FileStorage
     from .range import ContentRange as ContentRange
     from .range import Range as Range
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import typing as t
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from copy import deepcopy
 
 from ..exceptions import BadRequestKeyError
 
@@ -431,7 +430,9 @@ class MultiDict(TypeConversionDict[K, V]):
 
     def deepcopy(self, memo: t.Any = None) -> MultiDict[K, V]:
         """A deep copy: the values are copied too."""
-        return type(self)(deepcopy(self.to_dict(flat=False), memo))
+        import copy  # only here, so not with vial
+
+        return type(self)(copy.deepcopy(self.to_dict(flat=False), memo))
 
     def __copy__(self) -> MultiDict[K, V]:
         return self.copy()

@@ -15,8 +15,6 @@ import typing as t
 import weakref
 from datetime import date
 
-from .._http_date import http_date
-
 # PERF: orjson (and the dataclasses module it imports) loads on the first JSON
 # response, not with vial: about 15 ms of a cold start.
 _NOT_LOADED: t.Any = object()
@@ -120,6 +118,8 @@ def _default(o: t.Any) -> t.Any:
     :raises TypeError: for any other type.
     """
     if isinstance(o, date):
+        from .._http_date import http_date
+
         return http_date(o)
     # PERF: decimal, uuid and dataclasses are imported here, on the first value that
     # needs them, not with vial (dataclasses alone costs about 20 ms of start-up).

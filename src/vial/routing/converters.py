@@ -10,14 +10,14 @@ Register your own on a map: ``app.url_map.converters["list"] = ListConverter``.
 
 from __future__ import annotations
 
-import ast
 import re
 import typing as t
-import uuid
 
 from ._quoting import quote_path
 
 if t.TYPE_CHECKING:
+    import uuid
+
     from .map import Map
 
 
@@ -194,8 +194,15 @@ class UUIDConverter(BaseConverter):
         "[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
     )
 
+    def __init__(self, map: Map, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        # uuid (which imports platform) loads with the first uuid rule, not with vial.
+        import uuid
+
+        self._uuid_class = uuid.UUID
+
     def to_python(self, value: str) -> uuid.UUID:
-        return uuid.UUID(value)
+        return self._uuid_class(value)
 
     def to_url(self, value: t.Any) -> str:
         return str(value)
@@ -211,8 +218,8 @@ DEFAULT_CONVERTERS: t.Mapping[str, type[BaseConverter]] = {
     "uuid": UUIDConverter,
 }
 
-_ARG_RE = re.compile(
-    r"""
+# Compiled on the first rule with converter arguments (re caches it), not with vial.
+_ARG_PATTERN = r"""
     \s*
     (?:(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*)?
     (?P<value>
@@ -221,15 +228,15 @@ _ARG_RE = re.compile(
       | [^\s,"'=()]+               # a bare word or number
     )
     \s*(?P<sep>,|$)
-    """,
-    re.VERBOSE,
-)
+"""
 
 _CONSTANTS: dict[str, t.Any] = {"True": True, "False": False, "None": None}
 
 
 def _convert_value(text: str) -> t.Any:
     if text[0] in "\"'":
+        import ast  # only for quoted converter arguments, when rules are added
+
         return ast.literal_eval(text)
     if text in _CONSTANTS:
         return _CONSTANTS[text]
@@ -251,9 +258,10 @@ def parse_converter_args(argstr: str) -> tuple[tuple[t.Any, ...], dict[str, t.An
     args: list[t.Any] = []
     kwargs: dict[str, t.Any] = {}
     text = argstr.strip()
+    arg_re = re.compile(_ARG_PATTERN, re.VERBOSE)
     pos = 0
     while pos < len(text):
-        match = _ARG_RE.match(text, pos)
+        match = arg_re.match(text, pos)
         if match is None or match.end() == pos:
             raise ValueError(f"cannot parse converter arguments {argstr!r}")
         value = _convert_value(match.group("value"))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import typing as t
-from html import escape
 
-from ..exceptions import BadRequest, HTTPException
+from ..exceptions import BadRequest, HTTPException, _escape_html
 
 if t.TYPE_CHECKING:
     from ..typing import WSGIEnvironment
@@ -35,7 +33,7 @@ class RequestRedirect(HTTPException, RoutingException):
         self.new_url = new_url
 
     def get_body(self, environ: WSGIEnvironment | None = None, scope: t.Any = None) -> str:
-        url = escape(self.new_url)
+        url = _escape_html(self.new_url)
         return (
             "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
             "<h1>Redirecting...</h1>\n"
@@ -131,6 +129,8 @@ class BuildError(RoutingException, LookupError):
                         f" {dict(sorted(rule.defaults.items()))!r}."
                     )
         elif self.adapter is not None:
+            import difflib  # only to word this error
+
             names = [str(name) for name in self.adapter.map._rules_by_endpoint]
             close = difflib.get_close_matches(str(self.endpoint), names, n=1)
             if close:

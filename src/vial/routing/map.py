@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 import typing as t
-from pprint import pformat
 from types import MappingProxyType
 from urllib.parse import urljoin
 
@@ -361,6 +360,8 @@ class Map:
         return adapter
 
     def __repr__(self) -> str:
+        from pprint import pformat  # pprint imports dataclasses: only for this repr
+
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
 
 

@@ -11,6 +11,8 @@ import re
 import typing as t
 from urllib.parse import quote
 
+from .._http_cookie import parse_cookie
+from .._http_header import parse_options_header
 from ..datastructures import (
     CombinedMultiDict,
     EnvironHeaders,
@@ -25,7 +27,6 @@ from ..exceptions import (
     UnsupportedMediaType,
 )
 from ..globals import _cv_app
-from ..http import parse_cookie, parse_options_header
 from ..urls import url_decode
 from ..utils import cached_property
 from .body import CHUNK_SIZE, BodyStream, parse_content_length

@@ -1,0 +1,153 @@
+"""What ``from vial import Vial`` loads, and that what it leaves out loads on first use.
+
+Each check runs in a fresh interpreter, since this one has imported everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import typing as t
+
+import pytest
+
+import vial
+
+TESTS = os.path.dirname(__file__)
+
+# Modules a minimal app does not need at import: optional features (templates, the CLI, form
+# parsing, uploads, blueprints, the helpers, the header-value parsers) and the standard library
+# modules that only those use.
+NOT_IMPORTED = [
+    "jinja2",
+    "click",
+    "vial.cli",
+    "vial.formparser",
+    "vial._multipart",
+    "vial._jinja",
+    "vial.blueprints",
+    "vial.helpers",
+    "vial.http",
+    "vial._http_date",
+    "vial.datastructures.file_storage",
+    "vial.datastructures.accept",
+    "vial.datastructures.cache_control",
+    "vial.datastructures.etags",
+    "vial.datastructures.range",
+    "vial.sessions",
+    "vial.testing",
+    "logging",
+    "uuid",
+    "hashlib",
+    "pathlib",
+    "html",
+    "difflib",
+    "pprint",
+    "dataclasses",
+    "mimetypes",
+    "shutil",
+]
+
+
+def run_python(code: str) -> dict[str, t.Any]:
+    """Run ``code`` in a fresh interpreter and return what it printed, parsed as JSON."""
+    completed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=TESTS,
+    )
+    return json.loads(completed.stdout)  # type: ignore[no-any-return]
+
+
+def test_from_vial_import_vial_leaves_heavy_modules_out() -> None:
+    result = run_python(
+        f"""
+        import json, sys
+        from vial import Vial
+        print(json.dumps({{"loaded": [m for m in {NOT_IMPORTED!r} if m in sys.modules]}}))
+        """
+    )
+    assert result["loaded"] == []
+
+
+def test_what_was_left_out_loads_and_works_on_first_use() -> None:
+    result = run_python(
+        """
+        import io, json, sys
+        from vial import Vial
+
+        app = Vial("lazy")
+        app.config.update(TESTING=True, SECRET_KEY="k")
+
+        from vial import Blueprint, redirect, render_template_string, request, url_for
+
+        bp = Blueprint("bp", __name__)
+
+        @bp.get("/item/<uuid:key>")
+        def item(key):
+            return {"key": str(key), "type": type(key).__name__}
+
+        @bp.get("/page")
+        def page():
+            return render_template_string("<b>{{ name }}</b>", name="<x>")
+
+        @bp.post("/upload")
+        def upload():
+            f = request.files["f"]
+            return {"name": f.filename, "data": f.read().decode(), "field": request.form["a"]}
+
+        @bp.get("/go")
+        def go():
+            return redirect(url_for("bp.page"))
+
+        app.register_blueprint(bp)
+        client = app.test_client()
+        key = "12345678-1234-5678-1234-567812345678"
+        checks = {
+            "item": client.get(f"/item/{key}").json,
+            "page": client.get("/page").get_data(as_text=True),
+            "upload": client.post(
+                "/upload", data={"a": "1", "f": (io.BytesIO(b"hi"), "hi.txt")}
+            ).json,
+            "go": client.get("/go").headers["Location"],
+        }
+
+        from vial.cli import AppGroup, cli
+
+        checks["cli"] = [isinstance(app.cli, AppGroup), cli.name]
+        print(json.dumps({"checks": checks, "modules": sorted(sys.modules)}))
+        """
+    )
+    checks = result["checks"]
+    assert checks["item"] == {"key": "12345678-1234-5678-1234-567812345678", "type": "UUID"}
+    assert checks["page"] == "<b>&lt;x&gt;</b>"
+    assert checks["upload"] == {"name": "hi.txt", "data": "hi", "field": "1"}
+    assert checks["go"] == "/page"
+    assert checks["cli"] == [True, "vial"]
+    loaded = ["jinja2", "click", "vial.cli", "vial.formparser", "vial.blueprints", "vial.helpers"]
+    assert [name for name in loaded if name not in result["modules"]] == []
+
+
+def test_lazy_names_of_the_package() -> None:
+    from vial import blueprints, helpers
+
+    assert vial.Blueprint is blueprints.Blueprint
+    assert vial.url_for is helpers.url_for
+    assert vial.helpers is helpers
+    assert {"Blueprint", "url_for", "helpers", "Vial"} <= set(dir(vial))
+    assert set(vial.__all__) <= set(dir(vial))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        vial.no_such_name  # noqa: B018 - the attribute access is the test
+
+
+def test_star_import_includes_the_lazy_names() -> None:
+    namespace: dict[str, object] = {}
+    exec("from vial import *", namespace)
+    assert namespace["Blueprint"] is vial.Blueprint
+    assert namespace["redirect"] is vial.redirect
+    assert namespace["Vial"] is vial.Vial
