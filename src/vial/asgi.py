@@ -36,6 +36,7 @@ from .lifespan import run_lifespan
 if t.TYPE_CHECKING:
     from .app import Vial
     from .typing import Message, Receive, Scope, Send, WSGIEnvironment
+    from .wrappers.response import Response
 
 _timeout: t.Any = getattr(asyncio, "timeout", None)
 _SENTINEL = object()
@@ -57,6 +58,12 @@ class ASGIBodyReader:
     message arrives, or until ``timeout`` seconds pass (408).
     """
 
+    # PERF: defaults on the class; a request without a body never creates its buffer.
+    _more = True
+    disconnected = False
+    _spooled: t.IO[bytes] | None = None
+    _read_started = False
+
     def __init__(
         self, receive: Receive, loop: asyncio.AbstractEventLoop, timeout: float | None
     ) -> None:
@@ -64,10 +71,6 @@ class ASGIBodyReader:
         self.loop = loop
         self._timeout = timeout
         self._buffer = bytearray()
-        self._more = True
-        self.disconnected = False
-        self._spooled: t.IO[bytes] | None = None
-        self._read_started = False
 
     @property
     def streamable(self) -> bool:
@@ -243,7 +246,7 @@ _ENVIRON_TEMPLATE: WSGIEnvironment = {
     "wsgi.multithread": True,
     "wsgi.multiprocess": True,
     "wsgi.run_once": False,
-    "wsgi.file_wrapper": None,
+    "wsgi.file_wrapper": _FileToSend,
 }
 
 
@@ -281,13 +284,14 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     environ["SCRIPT_NAME"] = _encode_wsgi(root_path) if root_path else ""
     environ["PATH_INFO"] = path
     environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
-    environ["SERVER_NAME"] = str(server[0])
-    environ["SERVER_PORT"] = str(server[1]) if server[1] is not None else "80"
-    environ["SERVER_PROTOCOL"] = f"HTTP/{scope.get('http_version', '1.1')}"
+    host, port = server[0], server[1]
+    environ["SERVER_NAME"] = host if type(host) is str else str(host)
+    environ["SERVER_PORT"] = "80" if port is None else str(port)
+    version = scope.get("http_version", "1.1")
+    environ["SERVER_PROTOCOL"] = _PROTOCOLS.get(version) or f"HTTP/{version}"
     environ["wsgi.url_scheme"] = scope.get("scheme", "http")
     environ["wsgi.input"] = body
     environ["wsgi.errors"] = sys.stderr
-    environ["wsgi.file_wrapper"] = _FileToSend
     environ["asgi.scope"] = scope
     extra = scope.get("vial.environ")
     if extra:  # set by the test client: context preservation and other test-only keys
@@ -298,14 +302,18 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     if client:
         environ["REMOTE_ADDR"] = str(client[0])
         environ["REMOTE_PORT"] = str(client[1])
+    known_keys = _environ_keys
     for raw_name, raw_value in scope.get("headers", ()):
-        key = _environ_key(raw_name)
+        key = known_keys.get(raw_name) or _environ_key(raw_name)
         value = raw_value.decode("latin-1")
-        existing = environ.get(key)
-        if existing is not None:
-            value = f"{existing}{'; ' if key == 'HTTP_COOKIE' else ', '}{value}"
+        if key in environ:
+            separator = "; " if key == "HTTP_COOKIE" else ", "
+            value = f"{environ[key]}{separator}{value}"
         environ[key] = value
     return environ
+
+
+_PROTOCOLS = {"1.1": "HTTP/1.1", "2": "HTTP/2", "1.0": "HTTP/1.0", "3": "HTTP/3"}
 
 
 class ASGIApp:
@@ -343,9 +351,7 @@ class ASGIApp:
             # PERF: HTTP/1 without Content-Length or Transfer-Encoding has no body, so
             # nothing is awaited for it (HTTP/2 bodies need no such headers).
             body.mark_empty()
-        executor = executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
         _async.server_loop.set(loop)
-        started: list[t.Any] = []
         if pipeline_is_standard(app):
             ctx = _fast_wsgi.make_context(app, environ)
             _fast_wsgi.match(app, ctx)
@@ -353,13 +359,32 @@ class ASGIApp:
             if rule is not None and is_async(app.view_functions[rule.endpoint]):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
                 try:
-                    await self._serve_on_loop(
-                        ctx, environ, send, receive, body, scope, executor, loop
-                    )
+                    response = await run_request(app, ctx)
+                    if not isinstance(response, tuple):
+                        await self._send_response_object(
+                            response, environ, send, receive, body, scope, loop
+                        )
+                    elif not body.disconnected:
+                        status, headers, data = response
+                        await send(
+                            {
+                                "type": "http.response.start",
+                                "status": int(status[:3]),
+                                "headers": [
+                                    (name.lower().encode("latin-1"), value.encode("latin-1"))
+                                    for name, value in headers
+                                ],
+                            }
+                        )
+                        if ctx.request.method == "HEAD":
+                            data = b""
+                        await send({"type": "http.response.body", "body": data})
                 finally:
                     body.close()
                 return
             environ["vial.request_context"] = ctx
+        executor = executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
+        started: list[t.Any] = []
         context = contextvars.copy_context()
 
         def start_response(
@@ -380,39 +405,20 @@ class ASGIApp:
         finally:
             body.close()
 
-    async def _serve_on_loop(
+    async def _send_response_object(
         self,
-        ctx: t.Any,
+        response: Response,
         environ: WSGIEnvironment,
         send: Send,
         receive: Receive,
         body: ASGIBodyReader,
         scope: Scope,
-        executor: ThreadPoolExecutor,
         loop: asyncio.AbstractEventLoop,
     ) -> None:
-        response = await run_request(self.app, ctx)
-        if isinstance(response, tuple):
-            if body.disconnected:
-                return
-            status, header_list, data = response
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": int(status[:3]),
-                    "headers": [
-                        (name.lower().encode("latin-1"), value.encode("latin-1"))
-                        for name, value in header_list
-                    ],
-                }
-            )
-            if ctx.request.method == "HEAD":
-                data = b""
-            await send({"type": "http.response.body", "body": data, "more_body": False})
-            return
         headers = response.get_wsgi_headers(environ)
         iterable = response.get_app_iter(environ)
         started = [response.status, headers._list]
+        executor = executor_for(int(self.app.config["ASGI_THREAD_POOL_SIZE"]))
         await self._send_and_close(
             started,
             iterable,

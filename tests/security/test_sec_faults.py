@@ -43,6 +43,21 @@ def live_contexts() -> int:
     return sum(isinstance(o, (RequestContext, AppContext)) for o in gc.get_objects())
 
 
+def contexts_settle_to(limit: int) -> bool:
+    """Whether the live contexts drop to ``limit`` within two seconds.
+
+    Under ASGI a sync view runs in a worker thread, which may still hold the
+    error it handed over (and, through its traceback, the last request's
+    contexts) for a moment after the client has the response; a leak stays.
+    """
+    deadline = time.monotonic() + 2.0
+    while live_contexts() > limit:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 @pytest.fixture
 def tracked_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Any]:
     """Temporary files made while the test runs, all in ``tmp_path / "spool"``."""
@@ -139,7 +154,7 @@ def test_wsgi_disconnect_mid_upload_leaves_nothing_behind(
     assert all(f.closed for f in tracked_files)
     assert list((tmp_path / "spool").iterdir()) == []
     assert _cv_request.get(None) is None and _cv_app.get(None) is None
-    assert live_contexts() <= before
+    assert contexts_settle_to(before), live_contexts()
 
 
 def test_wsgi_disconnect_mid_stream_closes_the_generator(app: Vial) -> None:
@@ -170,7 +185,7 @@ def test_wsgi_disconnect_mid_stream_closes_the_generator(app: Vial) -> None:
         response.close()
     assert events == ["generator closed", "teardown"] * 3
     assert threading.active_count() <= baseline
-    assert live_contexts() <= before
+    assert contexts_settle_to(before), live_contexts()
 
 
 @pytest.fixture
@@ -335,7 +350,7 @@ def test_raising_hooks_give_500_and_the_next_request_is_fine(
             assert b"failed" not in response.get_data()
         assert client.get("/ok").text == "fine"
         assert _cv_request.get(None) is None and _cv_app.get(None) is None
-    assert live_contexts() <= before
+    assert contexts_settle_to(before), live_contexts()
 
 
 def test_teardown_request_raising_leaves_no_context(app: Vial, client: VialClient) -> None:
@@ -354,7 +369,7 @@ def test_teardown_request_raising_leaves_no_context(app: Vial, client: VialClien
             client.get("/bad")
         assert client.get("/good").text == "good"
     assert _cv_request.get(None) is None and _cv_app.get(None) is None
-    assert live_contexts() <= before
+    assert contexts_settle_to(before), live_contexts()
 
 
 def test_no_context_objects_survive_many_requests(app: Vial, client: VialClient) -> None:
@@ -372,7 +387,7 @@ def test_no_context_objects_survive_many_requests(app: Vial, client: VialClient)
         client.get("/")
         client.get("/stream")
         client.get("/missing")
-    assert live_contexts() <= before
+    assert contexts_settle_to(before), live_contexts()
 
 
 # -- a worker killed under load ----------------------------------------------------------------
