@@ -76,20 +76,6 @@ def is_standard(app: Vial) -> bool:
     return standard
 
 
-def _plain_path(environ: WSGIEnvironment) -> str | None:
-    """``PATH_INFO`` when ``Request.path`` would return it unchanged, else None."""
-    path: str = environ.get("PATH_INFO") or ""
-    if (
-        path[:1] == "/"
-        and path[1:2] != "/"
-        and path.isascii()
-        and "\x00" not in path
-        and "%" not in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
-    ):
-        return path
-    return None
-
-
 def make_context(app: Vial, environ: WSGIEnvironment) -> RequestContext:
     """``app.request_context(environ)`` for an environ the ASGI adapter did not prepare."""
     request = app.request_class(environ)
@@ -120,10 +106,16 @@ def match(app: Vial, ctx: RequestContext) -> None:
     request = ctx.request
     environ = request.environ
     url_map = app.url_map
-    path = _plain_path(environ)
+    path: str = environ.get("PATH_INFO") or ""
     method: str = environ.get("REQUEST_METHOD", "GET")
     if (
-        path is None
+        # A path Request.path would return unchanged:
+        path[:1] != "/"
+        or path[1:2] == "/"
+        or not path.isascii()
+        or "\x00" in path
+        or "%" in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
+        # and a map without hosts:
         or request.trusted_hosts is not None
         or url_map.host_matching
         or app.subdomain_matching
@@ -145,8 +137,12 @@ def serve(
     app: Vial, environ: WSGIEnvironment, start_response: StartResponse
 ) -> t.Iterable[bytes]:
     """Answer one WSGI request (see the module docstring)."""
-    ctx = make_context(app, environ)
-    request = ctx.request
+    # make_context(), inlined: one call less on every request.
+    request = app.request_class(environ)
+    trusted = app.config["TRUSTED_HOSTS"]
+    if trusted is not None:
+        request.trusted_hosts = trusted
+    ctx = RequestContext(app, environ, request)
     app_ctx = push(app, ctx)
     error: BaseException | None = None
     try:
