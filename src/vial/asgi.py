@@ -323,20 +323,19 @@ class ASGIApp:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request, WebSocket connection or lifespan."""
+        # PERF: HTTP is served right here, one coroutine less per request.
         kind = scope["type"]
-        if kind == "http":
-            await self.handle_http(scope, receive, send)
-        elif kind == "websocket":
-            from .websockets import handle_websocket
+        if kind != "http":
+            if kind == "websocket":
+                from .websockets import handle_websocket
 
-            await handle_websocket(self.app, scope, receive, send)
-        elif kind == "lifespan":
-            await run_lifespan(self.app, receive, send)
-        else:
-            raise RuntimeError(f"vial does not handle ASGI scopes of type {kind!r}.")
-
-    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one HTTP request."""
+                await handle_websocket(self.app, scope, receive, send)
+            elif kind == "lifespan":
+                await run_lifespan(self.app, receive, send)
+            else:
+                raise RuntimeError(f"vial does not handle ASGI scopes of type {kind!r}.")
+            return
         app = self.app
         loop = asyncio.get_running_loop()
         config = app.config
