@@ -174,3 +174,29 @@ def test_unusual_paths_answer_as_the_full_pipeline(interface: str, path: str, st
         answers.append((response.status_code, list(response.headers.items()), response.get_data()))
     assert answers[0] == answers[1]
     assert answers[0][0] == status
+
+
+def test_a_request_that_uses_no_session_does_not_load_the_session_machinery() -> None:
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from vial import Vial
+app = Vial("x")
+
+@app.get("/")
+def index():
+    return {"ok": True}
+
+environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "SERVER_NAME": "x",
+           "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": None}
+seen = []
+assert b"".join(app(environ, lambda status, headers: seen.append(status))) == b'{"ok":true}\\n'
+assert seen == ["200 OK"], seen
+print("vial.sessions" in sys.modules, "itsdangerous" in sys.modules)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["False", "False"]

@@ -61,6 +61,18 @@ PIPELINE_METHODS = frozenset(
 _standard_classes: dict[type[t.Any], bool] = {}
 
 
+#: ``Vial.session_interface`` (the property), looked up on first use.
+_default_session_property: t.Any = None
+
+
+def _load_default_session_property() -> t.Any:
+    global _default_session_property
+    from .app import Vial
+
+    _default_session_property = Vial.__dict__["session_interface"]
+    return _default_session_property
+
+
 def is_standard(app: Vial) -> bool:
     """Whether ``app`` runs vial's own pipeline methods (so :func:`serve` may stand in)."""
     if any(name in app.__dict__ for name in PIPELINE_METHODS):
@@ -207,14 +219,23 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
 
 def needs_finalizing(app: Vial, ctx: RequestContext) -> bool:
     """Whether after-request functions, a session or a receiver will see the response."""
-    return bool(
+    if (
         ctx._after_request_functions
         or app.after_request_funcs
         or request_finished.receivers
         or "HTTP_COOKIE" in ctx.request.environ
         or ctx._session is not None
-        or not getattr(app._session_interface or app.session_interface, "opens_lazily", False)
-    )
+    ):
+        return True
+    interface = app._session_interface
+    if interface is None:
+        default = _default_session_property or _load_default_session_property()
+        if type(app).session_interface is default:
+            # The default signed-cookie interface opens lazily; not building it keeps
+            # vial.sessions (and itsdangerous) unloaded until a session is used.
+            return False
+        interface = app.session_interface
+    return not getattr(interface, "opens_lazily", False)
 
 
 def plain_response(app: Vial, rv: t.Any) -> Response | PlainAnswer:
