@@ -19,6 +19,7 @@ from .wrappers.response import (
     _status_cache,
     _status_text,
     get_content_type,
+    plain_header_items,
 )
 
 if t.TYPE_CHECKING:
@@ -94,28 +95,16 @@ def _with_extra_headers(
     extra: dict[t.Any, t.Any], content_type: str
 ) -> list[tuple[str, str]] | None:
     """The header list ``Response(body, headers=extra)`` starts with (before Content-Length)."""
-    items = []
+    items = plain_header_items(extra)
+    if items is None:
+        return None
     has_type = False
-    for name, value in extra.items():
-        if type(value) is int:
-            value = str(value)
-        if type(name) is not str or type(value) is not str or not name:
-            return None
-        joined = name + value
-        if (
-            "\r" in joined
-            or "\n" in joined
-            or "\x00" in joined
-            or ":" in name
-            or not joined.isascii()
-        ):
-            return None
+    for name, _ in items:
         lowered = name.lower()
         if lowered == "content-type":
             has_type = True
         elif lowered == "content-length":
             return None
-        items.append((name, value))
     if not has_type:
         items.insert(0, ("Content-Type", content_type))
     return items

@@ -268,13 +268,7 @@ def pop(
         or _cv_request.get() is not ctx
         or (app_ctx is not None and _cv_app.get() is not app_ctx)
     ):
-        preserve = environ.get("werkzeug.debug.preserve_context")
-        if preserve is not None:
-            preserve(_cv_app.get())
-            preserve(_cv_request.get())
-        if error is not None and app.should_ignore_error(error):
-            error = None
-        ctx.pop(error)
+        pop_with_teardown(app, ctx, environ, error)
         return
     request = ctx.request
     try:
@@ -286,3 +280,16 @@ def pop(
         environ["werkzeug.request"] = None
         if app_ctx is not None:
             _cv_app.set(app_ctx._cv_tokens.pop())
+
+
+def pop_with_teardown(
+    app: Vial, ctx: RequestContext, environ: WSGIEnvironment, error: BaseException | None
+) -> None:
+    """The end of ``wsgi_app``: preserve the contexts if asked, then ``ctx.pop(error)``."""
+    preserve = environ.get("werkzeug.debug.preserve_context")
+    if preserve is not None:
+        preserve(_cv_app.get())
+        preserve(_cv_request.get())
+    if error is not None and app.should_ignore_error(error):
+        error = None
+    ctx.pop(error)

@@ -18,7 +18,26 @@ import weakref
 _MISSING: t.Any = object()
 
 
-class EnvironmentGlobals(dict[str, t.Any]):
+class _ItemwiseDict(dict[str, t.Any]):
+    """A dict whose bulk updates go through ``__setitem__`` (where subclasses act)."""
+
+    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Set every given name (as :meth:`dict.update`)."""
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other: t.Any) -> _ItemwiseDict:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        """The value of ``key``, set to ``default`` first when missing."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
+class EnvironmentGlobals(_ItemwiseDict):
     """``jinja_env.globals``: a dict that keeps the templates' globals up to date."""
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
@@ -46,21 +65,6 @@ class EnvironmentGlobals(dict[str, t.Any]):
         super().__delitem__(key)
         self._changed(key)
 
-    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
-        """Set every given name (as :meth:`dict.update`)."""
-        for key, value in dict(*args, **kwargs).items():
-            self[key] = value
-
-    def __ior__(self, other: t.Any) -> EnvironmentGlobals:  # type: ignore[override,misc]
-        self.update(other)
-        return self
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        """The value of ``key``, set to ``default`` first when missing."""
-        if key not in self:
-            self[key] = default
-        return self[key]
-
     def pop(self, key: str, default: t.Any = _MISSING) -> t.Any:
         """Remove ``key`` and return its value (or ``default``)."""
         if key in self:
@@ -85,7 +89,7 @@ class EnvironmentGlobals(dict[str, t.Any]):
             self._changed(key)
 
 
-class TemplateGlobals(dict[str, t.Any]):
+class TemplateGlobals(_ItemwiseDict):
     """One template's globals: its own names over the environment's (see the module)."""
 
     def __init__(
@@ -125,21 +129,6 @@ class TemplateGlobals(dict[str, t.Any]):
             super().__delitem__(key)
         else:
             super().__setitem__(key, value)
-
-    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
-        """Set every given name as the template's own."""
-        for key, value in dict(*args, **kwargs).items():
-            self[key] = value
-
-    def __ior__(self, other: t.Any) -> TemplateGlobals:  # type: ignore[override,misc]
-        self.update(other)
-        return self
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        """The value of ``key``, set (as the template's own) to ``default`` when missing."""
-        if key not in self:
-            self[key] = default
-        return self[key]
 
     def pop(self, key: str, default: t.Any = _MISSING) -> t.Any:
         """Remove the template's own ``key`` and return its value (or ``default``)."""

@@ -868,13 +868,7 @@ class Vial(Scaffold, _TemplatingMixin):
                 raise
             return response(environ, start_response)
         finally:
-            preserve = environ.get("werkzeug.debug.preserve_context")
-            if preserve is not None:
-                preserve(_cv_app.get())
-                preserve(_cv_request.get())
-            if error is not None and self.should_ignore_error(error):
-                error = None
-            ctx.pop(error)
+            _fast_wsgi.pop_with_teardown(self, ctx, environ, error)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         # A pipeline method replaced on the instance turns the inlined pipeline off.

@@ -33,15 +33,16 @@ def _has_control(value: str) -> bool:
 _status_cache: dict[int, str] = {}
 
 
-def _headers_from_dict(mapping: dict[str, t.Any]) -> Headers:
-    """PERF: a plain ``{"Name": "value"}`` dict becomes Headers with one cheap check per
-    item; anything unusual (lists, non-str names, control characters) goes the full way."""
+def plain_header_items(mapping: dict[t.Any, t.Any]) -> list[tuple[str, str]] | None:
+    """The ``(name, value)`` pairs of a plain ``{"Name": "value"}`` dict (int values as
+    text), or None when anything needs the full checks of :class:`Headers` (lists,
+    non-str names, control characters, a colon in a name, non-ASCII text)."""
     items = []
     for name, value in mapping.items():
         if type(value) is int:
             value = str(value)
         if type(name) is not str or type(value) is not str or not name:
-            return Headers(mapping)
+            return None
         joined = name + value
         if (
             "\r" in joined
@@ -50,9 +51,15 @@ def _headers_from_dict(mapping: dict[str, t.Any]) -> Headers:
             or ":" in name
             or not joined.isascii()
         ):
-            return Headers(mapping)
+            return None
         items.append((name, value))
-    return Headers._from_trusted(items)
+    return items
+
+
+def _headers_from_dict(mapping: dict[str, t.Any]) -> Headers:
+    """PERF: a plain dict becomes Headers with one cheap check per item."""
+    items = plain_header_items(mapping)
+    return Headers(mapping) if items is None else Headers._from_trusted(items)
 
 
 def check_latin1_headers(headers: Headers) -> None:
