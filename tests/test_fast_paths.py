@@ -1,6 +1,6 @@
 """The inlined request pipeline answers exactly as the full one, and steps aside when it must.
 
-A plain app is served by ``vial._fast_wsgi`` (and the ASGI adapter's inlined path); an app
+A plain app is served by ``vial._fast_pipeline`` (and the ASGI adapter's inlined path); an app
 that replaces a pipeline method runs every method. Both must send the same bytes.
 """
 

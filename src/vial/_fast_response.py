@@ -2,7 +2,7 @@
 
 When nothing will look at the :class:`~vial.wrappers.Response` object (no
 after-request function, session, signal receiver or custom response class),
-the inlined pipelines (:mod:`vial._fast_wsgi`, the ASGI adapter) send what
+the inlined pipelines (:mod:`vial._fast_pipeline`, the ASGI adapter) send what
 :func:`plain_answer` gives instead of building one. The result is the one
 :func:`vial.response_making.make_response_from_return_value` would give; any
 value it is not sure about gives ``None``, and the caller takes that path.

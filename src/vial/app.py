@@ -11,7 +11,7 @@ from threading import Lock
 from types import MethodType
 from urllib.parse import quote
 
-from . import _async, _chains, _fast_wsgi
+from . import _async, _chains, _fast_pipeline
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .datastructures import ImmutableDict
@@ -211,7 +211,7 @@ class Vial(Scaffold, _TemplatingMixin):
             )
 
     json_provider_class: type[JSONProvider] = t.cast("type[JSONProvider]", None)
-    #: Whether :mod:`vial._fast_wsgi` may serve requests (None: not decided yet).
+    #: Whether :mod:`vial._fast_pipeline` may serve requests (None: not decided yet).
     _standard_pipeline: bool | None = None
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
@@ -851,9 +851,9 @@ class Vial(Scaffold, _TemplatingMixin):
         """The WSGI application; wrap this (not the app) in middleware, as in Flask."""
         standard = self._standard_pipeline
         if standard is None:
-            standard = self._standard_pipeline = _fast_wsgi.is_standard(self)
+            standard = self._standard_pipeline = _fast_pipeline.is_standard(self)
         if standard and "vial.request_context" not in environ:
-            return _fast_wsgi.serve(self, environ, start_response)
+            return _fast_pipeline.serve(self, environ, start_response)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
@@ -868,11 +868,11 @@ class Vial(Scaffold, _TemplatingMixin):
                 raise
             return response(environ, start_response)
         finally:
-            _fast_wsgi.pop_with_teardown(self, ctx, environ, error)
+            _fast_pipeline.pop_with_teardown(self, ctx, environ, error)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         # A pipeline method replaced on the instance turns the inlined pipeline off.
-        if name in _fast_wsgi.PIPELINE_METHODS:
+        if name in _fast_pipeline.PIPELINE_METHODS:
             object.__setattr__(self, "_standard_pipeline", None)
         object.__setattr__(self, name, value)
 

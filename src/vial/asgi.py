@@ -26,7 +26,7 @@ import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
-from . import _async, _fast_wsgi
+from . import _async, _fast_pipeline
 from ._async import executor_for
 from .async_dispatch import is_async, pipeline_is_standard, run_request
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
@@ -352,8 +352,8 @@ class ASGIApp:
             body.mark_empty()
         _async.server_loop.set(loop)
         if pipeline_is_standard(app):
-            ctx = _fast_wsgi.make_context(app, environ)
-            _fast_wsgi.match(app, ctx)
+            ctx = _fast_pipeline.make_context(app, environ)
+            _fast_pipeline.match(app, ctx)
             rule = ctx.request.url_rule
             if rule is not None and is_async(app.view_functions[rule.endpoint]):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.

@@ -17,7 +17,7 @@ import sys
 import typing as t
 from types import MethodType
 
-from . import _chains, _fast_wsgi
+from . import _chains, _fast_pipeline
 from ._async import executor_for, is_coroutine_function
 from .exceptions import (
     BadRequestKeyError,
@@ -66,7 +66,7 @@ def pipeline_is_standard(app: Vial) -> bool:
     """Whether the app runs Vial's own pipeline (no method replaced, no WSGI middleware)."""
     standard = app._standard_pipeline
     if standard is None:
-        standard = app._standard_pipeline = _fast_wsgi.is_standard(app)
+        standard = app._standard_pipeline = _fast_pipeline.is_standard(app)
     if not standard or "wsgi_app" in app.__dict__:
         return False
     cls = type(app)
@@ -226,7 +226,7 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
     """The whole request for an async view: push, dispatch, handle errors, tear down, pop.
 
     PERF: a request with no hooks or signal receivers takes the steps of
-    :func:`_run_request_full` inlined, as :mod:`vial._fast_wsgi` does for WSGI, and
+    :func:`_run_request_full` inlined, as :mod:`vial._fast_pipeline` does for WSGI, and
     may answer with a :data:`~vial._fast_response.PlainAnswer` instead of a Response.
     """
     request = ctx.request
@@ -242,7 +242,7 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
         or "werkzeug.debug.preserve_context" in environ
     ):
         return await _run_request_full(app, ctx)
-    app_ctx = _fast_wsgi.push(app, ctx)
+    app_ctx = _fast_pipeline.push(app, ctx)
     error: BaseException | None = None
     try:
         try:
@@ -255,9 +255,9 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
                 rv = await app.view_functions[rule.endpoint](**(request.view_args or {}))
             except Exception as e:
                 rv = await handle_user_exception(app, ctx, e)
-            if _fast_wsgi.needs_finalizing(app, ctx):
+            if _fast_pipeline.needs_finalizing(app, ctx):
                 return await finalize_request(app, ctx, rv)
-            return _fast_wsgi.plain_response(app, rv)
+            return _fast_pipeline.plain_response(app, rv)
         except Exception as e:
             error = e
             return await handle_exception(app, ctx, e)
@@ -271,7 +271,7 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
             finally:
                 ctx._pop(error, teardown=False)
         else:
-            _fast_wsgi.pop(app, ctx, app_ctx, environ, error)
+            _fast_pipeline.pop(app, ctx, app_ctx, environ, error)
 
 
 async def _run_request_full(app: Vial, ctx: RequestContext) -> Response:

@@ -1,4 +1,4 @@
-"""The WSGI request pipeline with its common steps inlined.
+"""The request pipeline with its common steps inlined, for WSGI and ASGI.
 
 :meth:`vial.Vial.wsgi_app` calls :func:`serve` when the app runs vial's own
 pipeline (no pipeline method replaced on the class or the instance). It does
@@ -7,6 +7,9 @@ what ``request_context()``, ``push()``, ``full_dispatch_request()``,
 do, in that order, with the same results; each step falls back to the method
 it stands for as soon as the request needs more than the plain case (a hook,
 a signal receiver, a session, an error, an unusual path or return value).
+The ASGI adapter and :func:`vial.async_dispatch.run_request` use the same
+steps (:func:`make_context`, :func:`push`, :func:`match`,
+:func:`needs_finalizing`, :func:`plain_response`, :func:`pop`) for async views.
 
 Why a second copy of the steps: a plain request through the methods is about
 45 Python calls; most of their cost is the calls themselves, not the work.
