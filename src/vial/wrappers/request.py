@@ -224,7 +224,8 @@ class Request(RequestHeaderMixin):
         if not qs:
             return self.parameter_storage_class()
         return url_decode(
-            qs.encode("latin-1", "replace"),
+            # PERF: ASCII text is what its bytes would decode to; only the rest is re-read.
+            qs if qs.isascii() else qs.encode("latin-1", "replace"),
             max_fields=self.max_query_fields,
             cls=self.parameter_storage_class,
         )
