@@ -200,3 +200,19 @@ print("vial.sessions" in sys.modules, "itsdangerous" in sys.modules)
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_response_defaults_changed_on_the_class_still_apply(
+    client: VialClient, app: Vial, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @app.get("/")
+    def index() -> str:
+        return "hello"
+
+    assert client.get("/").headers["Content-Length"] == "5"
+    monkeypatch.setattr(Response, "automatically_set_content_length", False)
+    monkeypatch.setattr(Response, "default_mimetype", "text/plain")
+    response = client.get("/")
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.get_data() == b"hello"
+    assert "Content-Length" not in response.headers

@@ -32,6 +32,8 @@ PlainAnswer = tuple[str, list[tuple[str, str]], bytes]
 def plain_answer(app: Vial, rv: t.Any) -> PlainAnswer | None:
     """What to send for ``rv`` (str, bytes, dict, list, or a tuple of one with a status
     and, for text, a dict of headers), or ``None`` when the full path must decide."""
+    if not Response.automatically_set_content_length or Response.default_status != 200:
+        return None  # Response's own defaults were changed: let it apply them
     status = 200
     extra: t.Any = None
     if type(rv) is tuple:
