@@ -141,7 +141,7 @@ def test_a_signal_connected_after_the_first_request_is_sent(client: VialClient, 
 def test_a_request_class_with_its_own_path_is_matched_by_that_path(interface: str) -> None:
     class LowerPathRequest(Request):
         @property
-        def path(self) -> str:  # type: ignore[override]
+        def path(self) -> str:
             return t.cast(str, self.environ["PATH_INFO"]).lower()
 
     app = Vial(__name__)
@@ -216,3 +216,20 @@ def test_response_defaults_changed_on_the_class_still_apply(
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert response.get_data() == b"hello"
     assert "Content-Length" not in response.headers
+
+
+def test_a_returned_dict_follows_debug_and_the_compact_setting(
+    client: VialClient, app: Vial
+) -> None:
+    @app.get("/")
+    def index() -> dict[str, int]:
+        return {"b": 2, "a": 1}
+
+    assert client.get("/").get_data() == b'{"a":1,"b":2}\n'
+    app.debug = True
+    assert client.get("/").get_data() == b'{\n  "a": 1,\n  "b": 2\n}\n'
+    app.json.compact = True  # type: ignore[attr-defined]
+    assert client.get("/").get_data() == b'{"a":1,"b":2}\n'
+    app.debug = False
+    app.json.compact = False  # type: ignore[attr-defined]
+    assert client.get("/").get_data() == b'{\n  "a": 1,\n  "b": 2\n}\n'

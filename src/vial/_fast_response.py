@@ -72,12 +72,13 @@ def plain_answer(app: Vial, rv: t.Any) -> PlainAnswer | None:
             json, DefaultJSONProvider
         ):
             return None
-        if not json._is_compact():
-            return None
-        compact = json._compact_bytes(rv)
+        compact = json.compact  # PERF: json._is_compact(), inlined
         if compact is None:
-            return None
-        body = compact
+            compact = not app.debug
+        if not compact:
+            return None  # indented output: the full path
+        written = json._compact_body(rv)
+        body = written.encode() if isinstance(written, str) else written
         content_type = get_content_type(json.mimetype, Response.charset)
         if not content_type.isascii():
             return None

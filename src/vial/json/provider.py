@@ -240,11 +240,6 @@ class DefaultJSONProvider(JSONProvider):
             return self._stdlib_compact(obj) + "\n"
         return self.dumps(obj, separators=_COMPACT_SEPARATORS) + "\n"
 
-    def _compact_bytes(self, obj: t.Any) -> bytes | None:
-        """The body :meth:`response` makes for ``obj`` when compact, encoded (or None)."""
-        body = self._compact_body(obj)
-        return body if isinstance(body, bytes) else body.encode()
-
     def response(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
         """Serialize the arguments and wrap them in a response of :attr:`mimetype`.
 
@@ -307,7 +302,7 @@ class OrJSONProvider(DefaultJSONProvider):
 
     def _orjson_compact(self, obj: t.Any) -> str | bytes | None:
         """orjson's compact output for ``obj``: bytes if ASCII, else str; None to fall back."""
-        orjson = _load_orjson()
+        orjson = _orjson if _orjson is not _NOT_LOADED else _load_orjson()
         if orjson is None:
             return None
         option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
