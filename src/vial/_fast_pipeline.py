@@ -152,12 +152,8 @@ def serve(
     app: Vial, environ: WSGIEnvironment, start_response: StartResponse
 ) -> t.Iterable[bytes]:
     """Answer one WSGI request (see the module docstring)."""
-    # make_context(), inlined: one call less on every request.
-    request = app.request_class(environ)
-    trusted = app.config["TRUSTED_HOSTS"]
-    if trusted is not None:
-        request.trusted_hosts = trusted
-    ctx = RequestContext(app, environ, request)
+    ctx = make_context(app, environ)
+    request = ctx.request
     app_ctx = push(app, ctx)
     error: BaseException | None = None
     try:
@@ -222,13 +218,17 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
 
 def needs_finalizing(app: Vial, ctx: RequestContext) -> bool:
     """Whether after-request functions, a session or a receiver will see the response."""
-    if (
+    return bool(
         ctx._after_request_functions
         or app.after_request_funcs
         or request_finished.receivers
-        or "HTTP_COOKIE" in ctx.request.environ
-        or ctx._session is not None
-    ):
+        or session_may_need_saving(app, ctx)
+    )
+
+
+def session_may_need_saving(app: Vial, ctx: RequestContext) -> bool:
+    """Whether the request opened a session, sent a cookie, or the interface opens eagerly."""
+    if "HTTP_COOKIE" in ctx.request.environ or ctx._session is not None:
         return True
     interface = app._session_interface
     if interface is None:

@@ -670,11 +670,7 @@ class Vial(Scaffold, _TemplatingMixin):
         if ctx._after_request_functions or self.after_request_funcs:
             for func in _chains.after_request_funcs(self, ctx):
                 response = self.ensure_sync(func)(response)
-        if (
-            ctx._session is not None
-            or "HTTP_COOKIE" in ctx.request.environ
-            or not getattr(self.session_interface, "opens_lazily", False)
-        ):
+        if _fast_pipeline.session_may_need_saving(self, ctx):
             self.save_session_if_used(ctx, response)
         return response
 
