@@ -300,7 +300,7 @@ class Blueprint(Scaffold):
         def extend(bp_dict: dict[str | None, list[t.Any]], app_dict: t.Any) -> None:
             for key, values in bp_dict.items():
                 key = name if key is None else f"{name}.{key}"
-                app_dict[key].extend(values)
+                app_dict.setdefault(key, []).extend(values)
 
         for key, spec in self.error_handler_spec.items():
             key = name if key is None else f"{name}.{key}"
@@ -315,9 +315,7 @@ class Blueprint(Scaffold):
         extend(self.url_default_functions, app.url_default_functions)
         extend(self.url_value_preprocessors, app.url_value_preprocessors)
         extend(self.template_context_processors, app.template_context_processors)
-        for key, values in self.before_websocket_funcs.items():
-            key = name if key is None else f"{name}.{key}"
-            app.before_websocket_funcs.setdefault(key, []).extend(values)
+        extend(self.before_websocket_funcs, app.before_websocket_funcs)
 
     # -- routes ---------------------------------------------------------------------------------
 
