@@ -369,10 +369,7 @@ class ASGIApp:
                             {
                                 "type": "http.response.start",
                                 "status": int(status[:3]),
-                                "headers": [
-                                    (name.lower().encode("latin-1"), value.encode("latin-1"))
-                                    for name, value in headers
-                                ],
+                                "headers": _encode_headers(headers),
                             }
                         )
                         if ctx.request.method == "HEAD":
@@ -478,7 +475,7 @@ class ASGIApp:
             {
                 "type": "http.response.start",
                 "status": int(status[:3]),
-                "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+                "headers": _encode_headers(headers),
             }
         )
         for chunk in prefix:
@@ -606,6 +603,11 @@ def _ignore_result(future: asyncio.Future[t.Any]) -> None:
 def _next_in(context: contextvars.Context, iterator: t.Iterator[t.Any]) -> t.Any:
     """``next(iterator)`` inside ``context`` (the request's), or the sentinel at the end."""
     return context.run(next, iterator, _SENTINEL)
+
+
+def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """A WSGI header list in the form of ``http.response.start``."""
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
 
 def _no_write(data: bytes) -> None:
