@@ -243,21 +243,15 @@ class Map:
             domain = self.default_subdomain if subdomain is None else subdomain
         matcher = self._matcher
         if matcher is not None and not websocket:
-            # PERF: a static rule that allows the method, the most common match, is
-            # found here without the general walk (two calls less per request).
-            by_domain = matcher.static.get(path)
-            if by_domain is not None:
-                for rule in by_domain.get(domain, ()):
-                    methods = rule.methods
-                    if methods is None or method in methods:
-                        if (
-                            rule.websocket
-                            or rule.defaults
-                            or rule.redirect_to is not None
-                            or (self.redirect_defaults and id(rule) in self._defaults_providers)
-                        ):
-                            break
-                        return rule, {}
+            # PERF: a static rule with nothing to redirect or fill in, the most common
+            # match, is returned here without _resolve (two calls less per request).
+            rule = matcher.match_static(domain, path, method, False)
+            if rule is not None and not (
+                rule.defaults
+                or rule.redirect_to is not None
+                or (self.redirect_defaults and id(rule) in self._defaults_providers)
+            ):
+                return rule, {}
         try:
             return self._resolve(domain, path if path[:1] == "/" else "/" + path, method, websocket)
         except _Redirect as redirect:

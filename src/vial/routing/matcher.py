@@ -194,6 +194,18 @@ class Matcher:
         for edge in node.dynamic:
             self._sort(edge.node)
 
+    def match_static(self, domain: str, path: str, method: str, websocket: bool) -> Rule | None:
+        """The first rule without variables for exactly ``path`` that allows ``method``."""
+        by_domain = self.static.get(path)
+        if by_domain is not None:
+            rules = by_domain.get(domain)
+            if rules is not None:
+                for rule in rules:
+                    methods = rule.methods
+                    if (methods is None or method in methods) and rule.websocket is websocket:
+                        return rule
+        return None
+
     def match(
         self, domain: str, path: str, method: str, websocket: bool, seen: list[Rule]
     ) -> MatchResult | None:
@@ -203,14 +215,9 @@ class Matcher:
         appended to ``seen``. Raises :class:`SlashRedirect` when only the path with a
         trailing slash matches a strict-slashes rule.
         """
-        by_domain = self.static.get(path)
-        if by_domain is not None:
-            rules = by_domain.get(domain)
-            if rules is not None:
-                for rule in rules:
-                    methods = rule.methods
-                    if (methods is None or method in methods) and rule.websocket is websocket:
-                        return rule, dict(rule.defaults) if rule.defaults else {}
+        rule = self.match_static(domain, path, method, websocket)
+        if rule is not None:
+            return rule, dict(rule.defaults) if rule.defaults else {}
         segments = path[1:].split("/")
         segments.insert(0, domain)
         return _walk(self.root, segments, 0, len(segments), [], method, websocket, seen)
