@@ -667,6 +667,82 @@ def test_slow_body_times_out_with_408(app: Vial, kind: str) -> None:
     assert time.monotonic() - started < 5
 
 
+_JSON = [("Content-Type", "application/json")]
+
+
+class TricklingServer(FakeServer):
+    """Sends each scripted body message ``delay`` seconds after the previous one."""
+
+    def __init__(self, messages: t.Sequence[Message], delay: float, hang: bool = False) -> None:
+        super().__init__(messages, hang=hang)
+        self.delay = delay
+
+    async def receive(self) -> Message:
+        if self.messages:
+            await asyncio.sleep(self.delay)
+        return await super().receive()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_body_timeout_is_per_message_not_per_body(app: Vial, kind: str) -> None:
+    """Each piece arrives within the timeout; the whole body takes longer, and that is fine."""
+    _body_views(app)
+    app.config["ASGI_BODY_TIMEOUT"] = 0.3
+    server = TricklingServer(body_messages(b"[1, 2, 3, 4, 5]", 5), delay=0.12)
+    started = time.monotonic()
+    serve(app, http_scope(f"/{kind}/data", "POST", _JSON), server)
+    assert time.monotonic() - started > 0.3
+    assert server.status == 200
+    assert json.loads(server.body) == {"len": 15, "json": [1, 2, 3, 4, 5]}
+
+
+def test_body_timeouts_of_concurrent_requests_are_their_own(app: Vial) -> None:
+    """On one loop, a stalled upload times out while a slow but live one completes,
+    and one with a longer timeout (another app) is left alone."""
+    _body_views(app)
+    app.config["ASGI_BODY_TIMEOUT"] = 0.2
+    patient = Vial("patient")
+    _body_views(patient)
+    patient.config["ASGI_BODY_TIMEOUT"] = 5.0
+    stalled = FakeServer([{"type": "http.request", "body": b"{", "more_body": True}], hang=True)
+    live = TricklingServer(body_messages(b'{"a": 1}', 4), delay=0.1)
+    slow = TricklingServer(body_messages(b'"late"', 1), delay=0.6)
+
+    async def main() -> None:
+        await asyncio.wait_for(
+            asyncio.gather(
+                app.asgi(http_scope("/async/data", "POST", _JSON), stalled.receive, stalled.send),
+                app.asgi(http_scope("/sync/data", "POST", _JSON), live.receive, live.send),
+                patient.asgi(http_scope("/async/data", "POST", _JSON), slow.receive, slow.send),
+            ),
+            10,
+        )
+
+    started = time.monotonic()
+    asyncio.run(main())
+    assert time.monotonic() - started < 5
+    assert stalled.status == 408
+    assert (live.status, json.loads(live.body)) == (200, {"len": 8, "json": {"a": 1}})
+    assert (slow.status, json.loads(slow.body)) == (200, {"len": 6, "json": "late"})
+
+
+def test_body_timeout_leaves_the_task_usable(app: Vial) -> None:
+    """After a 408, the request's own async code (a teardown) still awaits normally."""
+    _body_views(app)
+    app.config["ASGI_BODY_TIMEOUT"] = 0.1
+    torn_down: list[str] = []
+
+    @app.teardown_request
+    async def note(error: BaseException | None) -> None:
+        await asyncio.sleep(0.01)
+        torn_down.append("done")
+
+    server = FakeServer([{"type": "http.request", "body": b"{", "more_body": True}], hang=True)
+    serve(app, http_scope("/async/data", "POST"), server)
+    assert server.status == 408
+    assert torn_down == ["done"]
+
+
 @pytest.fixture
 def tracked_temp_files(monkeypatch: pytest.MonkeyPatch) -> list[t.Any]:
     files: list[t.Any] = []

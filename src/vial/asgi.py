@@ -28,6 +28,7 @@ from urllib.parse import unquote_to_bytes
 
 from . import _async, _fast_pipeline
 from ._async import executor_for
+from ._body_deadlines import deadlines_for
 from .async_dispatch import is_async, pipeline_is_standard, run_request
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
@@ -38,7 +39,6 @@ if t.TYPE_CHECKING:
     from .typing import Message, Receive, Scope, Send, WSGIEnvironment
     from .wrappers.response import Response
 
-_timeout: t.Any = getattr(asyncio, "timeout", None)
 _SENTINEL = object()
 
 
@@ -63,6 +63,8 @@ class ASGIBodyReader:
     disconnected = False
     _spooled: t.IO[bytes] | None = None
     _read_started = False
+    #: Set when a receive waited longer than the timeout.
+    timed_out = False
 
     def __init__(
         self, receive: Receive, loop: asyncio.AbstractEventLoop, timeout: float | None
@@ -87,17 +89,25 @@ class ASGIBodyReader:
         self._more = False
 
     async def _next_message(self) -> None:
-        try:
-            if self._timeout is None:
+        timeout = self._timeout
+        task = None if timeout is None else asyncio.current_task()
+        if timeout is None or task is None:
+            message = await self._receive()
+        else:
+            # PERF: one timer per loop for every receive (see vial._body_deadlines).
+            deadlines = deadlines_for(self.loop)
+            deadlines.start(self, task, timeout)
+            try:
                 message = await self._receive()
-            elif _timeout is not None:
-                # PERF: asyncio.timeout (3.11+) arms a timer; wait_for also wraps a task.
-                async with _timeout(self._timeout):
-                    message = await self._receive()
-            else:
-                message = await asyncio.wait_for(self._receive(), self._timeout)
-        except asyncio.TimeoutError:
-            raise RequestTimeout("The client was too slow sending the request body.") from None
+            except asyncio.CancelledError:
+                if not self.timed_out:
+                    raise
+                uncancel = getattr(task, "uncancel", None)
+                if uncancel is not None:  # Python 3.11+: the task is no longer cancelling
+                    uncancel()
+                raise RequestTimeout("The client was too slow sending the request body.") from None
+            finally:
+                deadlines.waiting.pop(self, None)
         if message["type"] == "http.disconnect":
             self._more = False
             self.disconnected = True
