@@ -895,3 +895,25 @@ def test_async_hook_on_unrouted_path_does_not_receive_body(app: Vial) -> None:
     assert server.status == 404
     assert ran == ["/missing"]
     assert server.body_messages_taken == 0
+
+
+def test_header_names_with_underscores_are_dropped(app: Vial) -> None:
+    """``X_Forwarded_For`` would become the environ key of ``X-Forwarded-For`` and pass
+    for the header a proxy set; like Werkzeug's server and gunicorn, vial drops it."""
+
+    @app.get("/")
+    def index() -> dict[str, t.Any]:
+        return {
+            "forwarded": request.headers.getlist("X-Forwarded-For"),
+            "environ": request.environ.get("HTTP_X_FORWARDED_FOR"),
+            "other": request.headers.get("X-Other"),
+        }
+
+    server = FakeServer()
+    headers = [("X_Forwarded_For", "6.6.6.6"), ("X-Forwarded-For", "10.0.0.1"), ("X-Other", "1")]
+    serve(app, http_scope("/", headers=headers), server)
+    assert json.loads(server.body) == {
+        "forwarded": ["10.0.0.1"],
+        "environ": "10.0.0.1",
+        "other": "1",
+    }

@@ -260,10 +260,17 @@ _ENVIRON_TEMPLATE: WSGIEnvironment = {
 }
 
 
-def _environ_key(raw_name: bytes) -> str:
+def _environ_key(raw_name: bytes) -> str | None:
+    """The environ key of a header name; ``None`` for one with an underscore, which
+    would otherwise pass for its dashed twin (``X_Forwarded_For`` for
+    ``X-Forwarded-For``, past a proxy that sets only the latter). Werkzeug's server
+    and gunicorn drop such headers too."""
     key = _environ_keys.get(raw_name)
     if key is None:
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        name = raw_name.decode("latin-1").upper()
+        if "_" in name:
+            return None
+        name = name.replace("-", "_")
         key = name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"
         if len(_environ_keys) < 1024:
             _environ_keys[raw_name] = key
@@ -315,6 +322,8 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     known_keys = _environ_keys
     for raw_name, raw_value in scope.get("headers", ()):
         key = known_keys.get(raw_name) or _environ_key(raw_name)
+        if key is None:
+            continue
         value = raw_value.decode("latin-1")
         if key in environ:
             separator = "; " if key == "HTTP_COOKIE" else ", "
