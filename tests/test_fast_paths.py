@@ -122,6 +122,46 @@ def test_a_method_replaced_on_the_instance_after_the_first_request_is_used(
     assert client.get("/").headers["X-Replaced"] == "yes"
 
 
+def test_middleware_wrapped_after_the_first_request_sees_every_later_one(
+    client: VialClient, app: Vial
+) -> None:
+    @app.get("/")
+    def index() -> str:
+        return "hello"
+
+    assert client.get("/").text == "hello"
+    inner = app.wsgi_app
+    seen: list[str] = []
+
+    def middleware(environ: dict[str, t.Any], start_response: t.Any) -> t.Any:
+        seen.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    assert client.get("/").text == "hello"
+    assert seen == ["/"]
+
+
+def test_a_subclass_with_its_own_wsgi_app_is_called_through_it(interface: str) -> None:
+    class Counting(Vial):
+        calls = 0
+
+        def wsgi_app(self, environ: t.Any, start_response: t.Any) -> t.Any:
+            Counting.calls += 1
+            return super().wsgi_app(environ, start_response)
+
+    app = Counting(__name__)
+
+    @app.get("/")
+    def index() -> str:
+        return "hello"
+
+    client = app.test_client(asgi=interface == "asgi")
+    assert client.get("/").text == "hello"
+    assert client.get("/").text == "hello"
+    assert Counting.calls == 2
+
+
 def test_a_signal_connected_after_the_first_request_is_sent(client: VialClient, app: Vial) -> None:
     @app.get("/")
     def index() -> str:

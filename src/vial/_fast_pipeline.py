@@ -91,6 +91,21 @@ def is_standard(app: Vial) -> bool:
     return standard
 
 
+def serves_directly(app: Vial) -> bool:
+    """Whether ``app`` runs vial's own pipeline behind vial's own ``wsgi_app`` (no
+    middleware wrapped around it), so that :func:`serve` may answer for both."""
+    direct = app._serves_directly
+    if direct is None:
+        from .app import Vial
+
+        direct = app._serves_directly = (
+            is_standard(app)
+            and "wsgi_app" not in app.__dict__
+            and type(app).wsgi_app is Vial.wsgi_app
+        )
+    return direct
+
+
 def make_context(app: Vial, environ: WSGIEnvironment) -> RequestContext:
     """``app.request_context(environ)`` for an environ the ASGI adapter did not prepare."""
     request = app.request_class(environ)
@@ -213,17 +228,26 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
         rv = app.handle_user_exception(e)
     if needs_finalizing(app, ctx):
         return app.finalize_request(rv)
+    if app.response_class is Response:  # PERF: plain_response(), inlined
+        answer = plain_answer(app, rv)
+        if answer is not None:
+            return answer
     return plain_response(app, rv)
 
 
 def needs_finalizing(app: Vial, ctx: RequestContext) -> bool:
     """Whether after-request functions, a session or a receiver will see the response."""
-    return bool(
-        ctx._after_request_functions
-        or app.after_request_funcs
-        or request_finished.receivers
-        or session_may_need_saving(app, ctx)
-    )
+    if ctx._after_request_functions or app.after_request_funcs or request_finished.receivers:
+        return True
+    if (
+        # PERF: the common answer of session_may_need_saving(), without the call.
+        app._session_interface is None
+        and ctx._session is None
+        and "HTTP_COOKIE" not in ctx.request.environ
+        and type(app).session_interface is _default_session_property
+    ):
+        return False
+    return session_may_need_saving(app, ctx)
 
 
 def session_may_need_saving(app: Vial, ctx: RequestContext) -> bool:

@@ -29,7 +29,7 @@ from urllib.parse import unquote_to_bytes
 from . import _async, _fast_pipeline
 from ._async import executor_for
 from ._body_deadlines import deadlines_for
-from .async_dispatch import is_async, pipeline_is_standard, run_request
+from .async_dispatch import is_async, run_request
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
@@ -370,7 +370,7 @@ class ASGIApp:
             # nothing is awaited for it (HTTP/2 bodies need no such headers).
             body.mark_empty()
         _async.server_loop.set(loop)
-        if pipeline_is_standard(app):
+        if app._serves_directly or _fast_pipeline.serves_directly(app):
             ctx = _fast_pipeline.make_context(app, environ)
             _fast_pipeline.match(app, ctx)
             rule = ctx.request.url_rule

@@ -59,25 +59,6 @@ def is_async(func: t.Callable[..., t.Any]) -> bool:
     return known
 
 
-_standard_classes: dict[type[t.Any], bool] = {}
-
-
-def pipeline_is_standard(app: Vial) -> bool:
-    """Whether the app runs Vial's own pipeline (no method replaced, no WSGI middleware)."""
-    standard = app._standard_pipeline
-    if standard is None:
-        standard = app._standard_pipeline = _fast_pipeline.is_standard(app)
-    if not standard or "wsgi_app" in app.__dict__:
-        return False
-    cls = type(app)
-    known = _standard_classes.get(cls)
-    if known is None:
-        from .app import Vial
-
-        known = _standard_classes[cls] = cls.wsgi_app is Vial.wsgi_app
-    return known
-
-
 async def call(app: Vial, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
     """Await an async user function; run a sync one in the worker pool."""
     if is_async(func):
