@@ -624,9 +624,23 @@ def _next_in(context: contextvars.Context, iterator: t.Iterator[t.Any]) -> t.Any
     return context.run(next, iterator, _SENTINEL)
 
 
+#: Header name -> its lower-case bytes (``"Content-Type"`` -> ``b"content-type"``).
+_encoded_names: dict[str, bytes] = {}
+
+
+def _encode_name(name: str) -> bytes:
+    encoded = name.lower().encode("latin-1")
+    if len(_encoded_names) < 256:
+        _encoded_names[name] = encoded
+    return encoded
+
+
 def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """A WSGI header list in the form of ``http.response.start``."""
-    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+    names = _encoded_names
+    return [
+        (names.get(name) or _encode_name(name), value.encode("latin-1")) for name, value in headers
+    ]
 
 
 def _no_write(data: bytes) -> None:
