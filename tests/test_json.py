@@ -573,3 +573,36 @@ def test_orjson_provider_same_output_with_older_orjson_floats(
     monkeypatch.setattr(provider_module, "_orjson", OldOrjson())
     for value in [1e16, [1.5e300, -1e22], {"a": 12345678901234567890.0}]:
         _assert_same_output(value, FakeApp())
+
+
+@pytest.mark.parametrize("value", SAME_OUTPUT_VALUES, ids=lambda v: repr(v)[:40])
+def test_compact_response_is_json_dumps_with_compact_separators(value: t.Any) -> None:
+    """The compact body (written by the C encoder directly) is what json.dumps writes."""
+    app = FakeApp()
+    provider = DefaultJSONProvider(app)
+    for ensure_ascii in (True, False):
+        for sort_keys in (True, False):
+            provider.ensure_ascii = ensure_ascii
+            provider.sort_keys = sort_keys
+
+            def reference(
+                obj: t.Any, ascii_only: bool = ensure_ascii, sort: bool = sort_keys
+            ) -> bytes:
+                text = json.dumps(
+                    obj,
+                    separators=(",", ":"),
+                    ensure_ascii=ascii_only,
+                    sort_keys=sort,
+                    default=provider.default,
+                )
+                return (text + "\n").encode()
+
+            assert _result(provider.response, value) == _result(reference, value)
+
+
+def test_compact_response_refuses_a_value_that_contains_itself() -> None:
+    circular: list[t.Any] = []
+    circular.append(circular)
+    app = FakeApp()
+    with pytest.raises(ValueError, match="Circular reference"):
+        DefaultJSONProvider(app).response(circular)
