@@ -151,6 +151,8 @@ def test_dump_cookie_domain_and_path() -> None:
     assert dump_cookie("a", path="/a b;c/é") == "a=; Path=/a%20b%3Bc/%C3%A9"
 
 
-def test_dump_cookie_oversize_is_returned_without_warning() -> None:
-    value = dump_cookie("a", "x" * 5000)
+def test_dump_cookie_oversize_is_returned_with_a_warning() -> None:
+    with pytest.warns(UserWarning, match="over the limit of 4093 bytes"):
+        value = dump_cookie("a", "x" * 5000)
     assert len(value) > 4093
+    assert len(dump_cookie("a", "x" * 5000, max_size=0)) == len(value)  # 0: no warning

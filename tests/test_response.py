@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import typing as t
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -203,6 +205,42 @@ def test_set_cookie_several_are_separate_headers() -> None:
     r.set_cookie("a", "1")
     r.set_cookie("b", "2")
     assert r.headers.getlist("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"]
+
+
+def test_a_cookie_over_max_cookie_size_warns_and_is_still_set() -> None:
+    r = Response()
+    assert r.max_cookie_size == 4093
+    with pytest.warns(UserWarning, match=r"'big' cookie is \d+ bytes long.*limit of 4093"):
+        r.set_cookie("big", "x" * 5000)
+    assert r.headers["Set-Cookie"].startswith("big=" + "x" * 5000)
+
+
+def test_max_cookie_size_comes_from_the_app_config(app: Vial) -> None:
+    app.config["MAX_COOKIE_SIZE"] = 100
+    with app.app_context(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = Response()
+        assert r.max_cookie_size == 100
+        r.set_cookie("small", "x" * 50)
+        r.set_cookie("medium", "x" * 150)
+        app.config["MAX_COOKIE_SIZE"] = 0  # no limit, no warning
+        r.set_cookie("huge", "x" * 10000)
+    assert [str(w.message).split(" cookie")[0] for w in caught] == ["The 'medium'"]
+    assert "limit of 100 bytes" in str(caught[0].message)
+
+
+def test_an_oversized_session_cookie_warns(app: Vial, client: VialClient) -> None:
+    app.config["MAX_COOKIE_SIZE"] = 200
+
+    @app.get("/fill")
+    def fill() -> str:
+        from vial import session
+
+        session["data"] = os.urandom(250).hex()  # random: the serializer cannot compress it
+        return "ok"
+
+    with pytest.warns(UserWarning, match="'session' cookie"):
+        assert client.get("/fill").status_code == 200
 
 
 def test_delete_cookie() -> None:

@@ -582,3 +582,47 @@ def test_large_file_streamed_asgi(site_app: Vial, big_file: Path) -> None:
     assert sum(sizes) == big_file.stat().st_size
     assert max(sizes) <= 1024 * 1024
     assert peak < 8 * 1024 * 1024
+
+
+# -- USE_X_SENDFILE --------------------------------------------------------------------------------
+
+
+def test_x_sendfile_names_the_file_and_sends_no_body(
+    sf_app: Vial, site: Path, site_client: VialClient
+) -> None:
+    sf_app.config["USE_X_SENDFILE"] = True
+    add_view(sf_app, lambda: send_file("downloads/report.pdf"))
+    rv = site_client.get("/v")
+    assert rv.status_code == 200
+    assert rv.headers["X-Sendfile"] == str(site / "downloads" / "report.pdf")
+    assert rv.data == b""
+    assert rv.headers["Content-Length"] == str(len(b"%PDF-1.4 report"))
+    assert rv.mimetype == "application/pdf"
+    # Conditional requests are still answered by the app.
+    again = site_client.get("/v", headers={"If-None-Match": rv.headers["ETag"]})
+    assert again.status_code == 304
+    # Ranges are left to the front server, which has the file.
+    ranged = site_client.get("/v", headers={"Range": "bytes=0-3"})
+    assert ranged.status_code == 200
+    assert "X-Sendfile" in ranged.headers
+
+
+def test_x_sendfile_static_files_and_file_objects(
+    sf_app: Vial, site: Path, site_client: VialClient
+) -> None:
+    sf_app.config["USE_X_SENDFILE"] = True
+    # A file object has no path to name: its bytes are sent as usual.
+    add_view(sf_app, lambda: send_file(io.BytesIO(b"abc"), mimetype="text/plain"))
+    static = site_client.get("/static/css/site.css")
+    assert static.headers["X-Sendfile"] == str(site / "static" / "css" / "site.css")
+    assert static.data == b""
+    rv = site_client.get("/v")
+    assert "X-Sendfile" not in rv.headers
+    assert rv.data == b"abc"
+
+
+def test_without_x_sendfile_the_file_is_sent(sf_app: Vial, site_client: VialClient) -> None:
+    add_view(sf_app, lambda: send_file("downloads/report.pdf"))
+    rv = site_client.get("/v")
+    assert "X-Sendfile" not in rv.headers
+    assert rv.data == b"%PDF-1.4 report"

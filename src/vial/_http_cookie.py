@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+import warnings
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import quote as _url_quote
 
@@ -157,9 +158,9 @@ def dump_cookie(
     :param httponly: hide from JavaScript.
     :param sync_expires: when ``max_age`` is given and ``expires`` is not,
         also set ``Expires`` to now plus ``max_age`` for old clients.
-    :param max_size: the size browsers are known to accept. It is kept for
-        Werkzeug compatibility only: a larger cookie is still returned, with
-        no warning (browsers may drop it silently).
+    :param max_size: the size browsers are known to accept; a larger header is
+        still returned, with a :class:`UserWarning` (browsers may drop it
+        silently). ``0`` turns the warning off.
     :param samesite: ``"Strict"``, ``"Lax"`` or ``"None"`` (any case).
     :param partitioned: set the ``Partitioned`` (CHIPS) attribute; implies
         ``secure``.
@@ -214,4 +215,13 @@ def dump_cookie(
         segments.append(f"SameSite={normalized}")
     if partitioned:
         segments.append("Partitioned")
-    return "; ".join(segments)
+    header = "; ".join(segments)
+    if max_size and len(header) > max_size:
+        value_size = len(segments[0]) - len(key) - 1
+        warnings.warn(
+            f"The {key!r} cookie is {len(header)} bytes long (its value {value_size}, the"
+            f" name and attributes the rest), over the limit of {max_size} bytes. Browsers"
+            " may silently ignore a cookie this large; store less in it.",
+            stacklevel=3,
+        )
+    return header

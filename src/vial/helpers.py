@@ -237,6 +237,10 @@ def send_file(
     :param etag: compute an ETag (True), use this one (str), or none (False).
     :param last_modified: the Last-Modified time (the file's mtime by default).
     :param max_age: seconds to cache; None means ``no-cache`` (revalidate every time).
+
+    With ``USE_X_SENDFILE`` set and a path given, the response carries an
+    ``X-Sendfile`` header with the file's absolute path and no body, for a
+    front server that sends files itself.
     """
     import mimetypes  # with send_file, not with vial
     import zlib
@@ -276,14 +280,22 @@ def send_file(
         raise TypeError("No name provided for attachment.")
 
     size: int | None
+    body: FileBody | None = None
     if file is None:
         assert path is not None and stat is not None
-        file = open(path, "rb")  # noqa: SIM115 - closed with the response
         size = stat.st_size
+        if app.config["USE_X_SENDFILE"]:
+            # The front server (Apache's mod_xsendfile, lighttpd) sends the file itself.
+            headers["X-Sendfile"] = os.path.abspath(path)
+        else:
+            file = open(path, "rb")  # noqa: SIM115 - closed with the response
     else:
         size = _file_size(file)
-    body = FileBody(file, size, path)
-    rv = app.response_class(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
+    if file is not None:
+        body = FileBody(file, size, path)
+    rv = app.response_class(
+        () if body is None else body, mimetype=mimetype, headers=headers, direct_passthrough=True
+    )
     if size is not None:
         rv.headers["Content-Length"] = str(size)
     if last_modified is not None:
@@ -306,9 +318,11 @@ def send_file(
         rv.set_etag(f"{stat.st_mtime}-{stat.st_size}-{checksum}")
     if conditional:
         try:
-            rv.make_conditional(environ, accept_ranges=True, complete_length=size)
+            # With X-Sendfile the front server answers Range requests from the file.
+            rv.make_conditional(environ, accept_ranges=body is not None, complete_length=size)
         except BaseException:
-            body.close()
+            if body is not None:
+                body.close()
             raise
     return rv
 

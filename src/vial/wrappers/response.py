@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from ..datastructures import Headers
+from ..globals import _cv_app
 from ..statuses import HTTP_STATUS_CODES
 from .file_body import FILE_CHUNK_SIZE
 from .response_headers import ResponseHeaderMixin
@@ -123,7 +124,18 @@ class Response(ResponseHeaderMixin):
     charset = "utf-8"
     automatically_set_content_length = True
     autocorrect_location_header = False
-    max_cookie_size = 4093
+
+    @property
+    def max_cookie_size(self) -> int:
+        """The size of a Set-Cookie header past which :meth:`set_cookie` warns: the
+        current app's ``MAX_COOKIE_SIZE``, or 4093 outside an app context (``0``: no
+        warning). Read-only, as in Flask; a subclass may replace it with a number."""
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return 4093
+        size: int = ctx.app.config["MAX_COOKIE_SIZE"]
+        return size
+
     #: Whether Content-Length was set from the body by :meth:`set_data`.
     _length_from_data = False
     # PERF: a shared empty tuple until call_on_close() is used (one allocation less
