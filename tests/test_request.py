@@ -441,7 +441,7 @@ def test_malformed_json_is_400(app: Vial, client: VialClient) -> None:
 
     response = client.post("/", data=b"{nope", content_type="application/json")
     assert response.status_code == 400
-    assert "Failed to decode JSON object" in response.text
+    assert "The browser (or proxy) sent a request" in response.text
 
 
 def test_get_json_errors_raise_the_http_exceptions() -> None:

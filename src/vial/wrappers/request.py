@@ -535,13 +535,20 @@ class Request(RequestHeaderMixin):
         return loads(data)
 
     def on_json_loading_failed(self, error: ValueError | None) -> t.Any:
-        """Called when the body is not JSON; raises 415 or 400. Override to change that."""
+        """Called when the body is not JSON; raises 415 or 400. Override to change that.
+
+        As in Flask, the parser's message is in the 400 only in debug mode (or outside
+        an app context); otherwise the client gets the generic Bad Request text.
+        """
         if error is None:
             raise UnsupportedMediaType(
                 "Did not attempt to load JSON data because the request"
                 " Content-Type was not 'application/json'."
             )
-        raise BadRequest(f"Failed to decode JSON object: {error}")
+        ctx = _cv_app.get(None)
+        if ctx is None or ctx.app.debug:
+            raise BadRequest(f"Failed to decode JSON object: {error}")
+        raise BadRequest() from error
 
     # -- routing (set by the app) -----------------------------------------------------------
 
