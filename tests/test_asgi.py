@@ -687,11 +687,11 @@ class TricklingServer(FakeServer):
 def test_body_timeout_is_per_message_not_per_body(app: Vial, kind: str) -> None:
     """Each piece arrives within the timeout; the whole body takes longer, and that is fine."""
     _body_views(app)
-    app.config["ASGI_BODY_TIMEOUT"] = 0.3
-    server = TricklingServer(body_messages(b"[1, 2, 3, 4, 5]", 5), delay=0.12)
+    app.config["ASGI_BODY_TIMEOUT"] = 0.5
+    server = TricklingServer(body_messages(b"[1, 2, 3, 4, 5]", 5), delay=0.15)
     started = time.monotonic()
     serve(app, http_scope(f"/{kind}/data", "POST", _JSON), server)
-    assert time.monotonic() - started > 0.3
+    assert time.monotonic() - started > 0.5
     assert server.status == 200
     assert json.loads(server.body) == {"len": 15, "json": [1, 2, 3, 4, 5]}
 
@@ -700,7 +700,7 @@ def test_body_timeouts_of_concurrent_requests_are_their_own(app: Vial) -> None:
     """On one loop, a stalled upload times out while a slow but live one completes,
     and one with a longer timeout (another app) is left alone."""
     _body_views(app)
-    app.config["ASGI_BODY_TIMEOUT"] = 0.2
+    app.config["ASGI_BODY_TIMEOUT"] = 0.4
     patient = Vial("patient")
     _body_views(patient)
     patient.config["ASGI_BODY_TIMEOUT"] = 5.0
