@@ -1,4 +1,8 @@
-"""Helpers for views: url_for, redirect, abort, make_response, flashing, files, streaming."""
+"""Helpers for views: url_for, redirect, abort, make_response, flashing, files, streaming.
+
+Also Flask's helpers that extensions import: :func:`get_debug_flag`,
+:func:`get_load_dotenv` and :func:`get_root_path`.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from functools import update_wrapper
 from time import time
 from urllib.parse import quote
 
+from ._env_flags import get_debug_flag as get_debug_flag
+from ._env_flags import get_load_dotenv as get_load_dotenv
 from .exceptions import NotFound, _escape_html
 from .globals import _cv_app, _cv_request, current_app, request_ctx, session
+from .scaffold import get_root_path as get_root_path
 from .signals import message_flashed
 
 if t.TYPE_CHECKING:
