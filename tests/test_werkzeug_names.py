@@ -157,3 +157,117 @@ def test_environ_property_is_read_only_by_default(client: VialClient) -> None:
         "tenant": "public",
         "agent": "probe",
     }
+
+
+# -- vial.datastructures -----------------------------------------------------------------------
+
+
+def test_callback_dict_reports_every_change() -> None:
+    from vial.datastructures import CallbackDict
+
+    calls: list[dict[str, int]] = []
+    d: CallbackDict[str, int] = CallbackDict({"a": 1}, on_update=lambda d: calls.append(dict(d)))
+    assert d == {"a": 1} and calls == []
+    d["b"] = 2
+    d.update(c=3)
+    d |= {"e": 5}
+    assert d.setdefault("a", 9) == 1  # present: no change
+    assert d.setdefault("d", 4) == 4
+    assert d.pop("zz", None) is None  # missing: no change
+    assert d.pop("a") == 1
+    del d["b"]
+    d.popitem()
+    d.clear()
+    assert calls == [
+        {"a": 1, "b": 2},
+        {"a": 1, "b": 2, "c": 3},
+        {"a": 1, "b": 2, "c": 3, "e": 5},
+        {"a": 1, "b": 2, "c": 3, "e": 5, "d": 4},
+        {"b": 2, "c": 3, "e": 5, "d": 4},
+        {"c": 3, "e": 5, "d": 4},
+        {"c": 3, "e": 5},
+        {},
+    ]
+    assert repr(CallbackDict({"x": 1})) == "<CallbackDict {'x': 1}>"
+    CallbackDict()["no"] = 1  # no callback: nothing to call
+
+
+def test_cache_control_still_keeps_its_header_in_sync() -> None:
+    response = Response("x")
+    response.cache_control.max_age = 60
+    response.cache_control.update({"public": None})
+    assert response.headers["Cache-Control"] == "max-age=60, public"
+    response.cache_control.pop("public")
+    assert response.headers["Cache-Control"] == "max-age=60"
+
+
+def test_immutable_mixins_make_custom_classes_read_only() -> None:
+    from vial.datastructures import (
+        ImmutableDictMixin,
+        ImmutableListMixin,
+        ImmutableMultiDictMixin,
+        MultiDict,
+    )
+
+    class FrozenDict(ImmutableDictMixin, dict[str, int]):  # type: ignore[misc]
+        pass
+
+    class FrozenList(ImmutableListMixin, list[int]):  # type: ignore[misc]
+        pass
+
+    class FrozenMulti(ImmutableMultiDictMixin, MultiDict[str, str]):  # type: ignore[misc]
+        pass
+
+    frozen_dict, frozen_list = FrozenDict(a=1), FrozenList([1, 2])
+    frozen_multi = FrozenMulti([("a", "1"), ("a", "2")])
+    for change in (
+        lambda: frozen_dict.__setitem__("b", 2),
+        lambda: frozen_dict.update(b=2),
+        lambda: frozen_list.append(3),
+        lambda: frozen_list.__setitem__(0, 3),
+        lambda: frozen_multi.add("b", "3"),
+        lambda: frozen_multi.setlist("a", []),
+    ):
+        with pytest.raises(TypeError):
+            change()
+    assert hash(frozen_dict) == hash(FrozenDict(a=1)) and hash(frozen_list) == hash((1, 2))
+    assert frozen_multi.getlist("a") == ["1", "2"] and isinstance(hash(frozen_multi), int)
+
+
+def test_file_multidict_uploads_through_the_test_client(
+    client: VialClient, tmp_path: t.Any
+) -> None:
+    import io
+
+    from vial import request
+    from vial.datastructures import FileMultiDict, FileStorage
+
+    path = tmp_path / "report.csv"
+    path.write_bytes(b"a,b\n")
+    files = FileMultiDict()
+    files.add_file("doc", str(path))
+    files.add_file("doc", io.BytesIO(b"hello"), "notes.txt")
+    files.add_file("raw", io.BytesIO(b"\x00\x01"), "blob", content_type="application/x-thing")
+    existing = FileStorage(io.BytesIO(b"kept"), "kept.bin", "other", "application/octet-stream")
+    files.add_file("other", existing)
+    assert all(isinstance(f, FileStorage) for f in files.values())
+    assert files["other"] is existing
+    assert files.getlist("doc")[0].filename == str(path)
+    assert files.getlist("doc")[1].content_type == "text/plain"
+
+    @client.application.post("/upload")
+    def upload() -> list[list[str]]:
+        return [
+            [name, f.filename or "", f.content_type or "", f.read().decode("latin-1")]
+            for name, f in request.files.items(multi=True)
+        ]
+
+    response = client.post("/upload", data=files)
+    assert response.json == [
+        ["doc", "report.csv", "text/csv", "a,b\n"],
+        ["doc", "notes.txt", "text/plain", "hello"],
+        ["raw", "blob", "application/x-thing", "\x00\x01"],
+        ["other", "kept.bin", "application/octet-stream", "kept"],
+    ]
+    for _, f in files.items(multi=True):
+        f.close()
