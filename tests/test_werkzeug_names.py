@@ -271,3 +271,98 @@ def test_file_multidict_uploads_through_the_test_client(
     ]
     for _, f in files.items(multi=True):
         f.close()
+
+
+# -- vial.test ---------------------------------------------------------------------------------
+
+
+def _echo_app(environ: dict[str, t.Any], start_response: t.Any) -> list[bytes]:
+    """A plain WSGI app: sets a cookie, redirects /old, echoes the rest."""
+    if environ["PATH_INFO"] == "/old":
+        start_response("302 Found", [("Location", "/new")])
+        return [b""]
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    text = (
+        f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']} {environ['QUERY_STRING']}"
+        f" cookie={environ.get('HTTP_COOKIE', '')} body={body.decode()}"
+    )
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Set-Cookie", "seen=1; Path=/")])
+    return [text.encode()]
+
+
+def test_werkzeug_environ_builder_takes_the_path_first() -> None:
+    import io
+
+    from vial.test import EnvironBuilder
+
+    errors = io.StringIO()
+    builder = EnvironBuilder(
+        "/search",
+        "https://example.com/app",
+        query_string={"q": "x y"},
+        method="POST",
+        data={"a": "1"},
+        errors_stream=errors,
+        multithread=True,
+        headers={"X-Test": "yes"},
+    )
+    environ = builder.get_environ()
+    assert environ["PATH_INFO"] == "/search" and environ["SCRIPT_NAME"] == "/app"
+    assert environ["QUERY_STRING"] == "q=x+y" and environ["HTTP_HOST"] == "example.com"
+    assert environ["wsgi.url_scheme"] == "https" and environ["REQUEST_METHOD"] == "POST"
+    assert environ["CONTENT_TYPE"] == "application/x-www-form-urlencoded"
+    assert environ["wsgi.input"].read() == b"a=1" and environ["HTTP_X_TEST"] == "yes"
+    assert environ["wsgi.errors"] is errors and environ["wsgi.multithread"] is True
+    assert environ["wsgi.multiprocess"] is False and environ["wsgi.run_once"] is False
+
+
+def test_create_environ() -> None:
+    from vial.test import create_environ
+
+    environ = create_environ("/a%20b?x=1", json={"k": 1})
+    assert environ["PATH_INFO"] == "/a b" and environ["QUERY_STRING"] == "x=1"
+    assert environ["HTTP_HOST"] == "localhost" and environ["CONTENT_TYPE"] == "application/json"
+    assert environ["wsgi.input"].read() == b'{"k": 1}'
+    overridden = create_environ("/", environ_overrides={"wsgi.run_once": True})
+    assert overridden["wsgi.run_once"] is True
+
+
+def test_werkzeug_client_drives_any_wsgi_app() -> None:
+    from vial.test import Client, TestResponse, run_wsgi_app
+    from vial.testing import run_wsgi_app as vial_run_wsgi_app
+
+    assert run_wsgi_app is vial_run_wsgi_app
+    client = Client(_echo_app)
+    first = client.get("/x", query_string="a=1")
+    assert first.status_code == 200 and first.text == "GET /x a=1 cookie= body="
+    assert client.post("/y", data="payload").text == "POST /y  cookie=seen=1 body=payload"
+    followed = client.open("/old", follow_redirects=True)
+    assert followed.text.startswith("GET /new ") and len(followed.history) == 1
+
+    class MyResponse(TestResponse):
+        pass
+
+    no_cookies = Client(_echo_app, response_wrapper=MyResponse, use_cookies=False)
+    no_cookies.get("/")
+    response = no_cookies.get("/")
+    assert isinstance(response, MyResponse) and "cookie= " in response.text
+
+
+def test_werkzeug_client_with_a_vial_app_and_middleware() -> None:
+    from vial import Vial
+    from vial.middleware import ProxyFix
+    from vial.test import Client
+
+    app = Vial(__name__)
+
+    @app.get("/info")
+    def info() -> dict[str, t.Any]:
+        from vial import request
+
+        return {"url": request.url, "remote": request.remote_addr}
+
+    assert Client(app).get("/info").json == {"url": "http://localhost/info", "remote": "127.0.0.1"}
+    app.wsgi_app = ProxyFix(app.wsgi_app)  # type: ignore[method-assign]
+    wrapped = Client(app.wsgi_app)
+    response = wrapped.get("/info", headers={"X-Forwarded-For": "203.0.113.5"})
+    assert response.json == {"url": "http://localhost/info", "remote": "203.0.113.5"}
