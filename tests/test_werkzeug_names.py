@@ -366,3 +366,29 @@ def test_werkzeug_client_with_a_vial_app_and_middleware() -> None:
     wrapped = Client(app.wsgi_app)
     response = wrapped.get("/info", headers={"X-Forwarded-For": "203.0.113.5"})
     assert response.json == {"url": "http://localhost/info", "remote": "203.0.113.5"}
+
+
+# -- vial.urls.uri_to_iri ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uri", "iri"),
+    [
+        ("http://xn--n3h.net/p%C3%A5th?q=%C3%A8ry%DF", "http://\u2603.net/p\u00e5th?q=\u00e8ry%DF"),
+        (
+            "/a%2Fb%20c%25/%E2%82%AC?x=%26%3D%2B%E2%82%AC#f%E2%82%AC%20",
+            "/a%2Fb%20c%25/\u20ac?x=%26%3D%2B\u20ac#f\u20ac%20",
+        ),
+        ("http://us%C3%A9r:p%40ss@XN--N3H.net:8080/", "http://us\u00e9r:p%40ss@\u2603.net:8080/"),
+        ("/bad%E2%82/%0A%7F", "/bad%E2%82/%0A%7F"),
+        ("/%F0%9F%98%80%41", "/\U0001f600A"),
+        ("http://[::1]:80/x", "http://[::1]:80/x"),
+        ("plain/path?q=1", "plain/path?q=1"),
+    ],
+)
+def test_uri_to_iri(uri: str, iri: str) -> None:
+    from vial.urls import iri_to_uri, uri_to_iri
+
+    assert uri_to_iri(uri) == iri
+    # The IRI leads back to the same resource.
+    assert uri_to_iri(iri_to_uri(iri)) == iri
