@@ -338,18 +338,12 @@ def send_from_directory(
     directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: t.Any
 ) -> Response:
     """Send ``path`` from ``directory``; a path escaping it (``..``, absolute, NUL) is a 404."""
-    from .security import safe_join
+    from .security import _safe_file_path
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     directory = os.path.join(app.root_path, os.fspath(directory))
-    joined = safe_join(directory, os.fspath(path))
+    joined = _safe_file_path(directory, os.fspath(path))
     if joined is None:
-        raise NotFound()
-    real_directory = os.path.realpath(directory)
-    real_path = os.path.realpath(joined)
-    if os.path.commonpath((real_directory, real_path)) != real_directory:
-        raise NotFound()  # a symlink pointing out of the folder
-    if not os.path.isfile(joined):
         raise NotFound()
     return send_file(joined, **kwargs)
 
