@@ -30,6 +30,8 @@ import click
 from click.core import ParameterSource
 from click.testing import CliRunner, Result
 
+from ._env_flags import get_debug_flag as get_debug_flag
+from ._env_flags import get_load_dotenv as get_load_dotenv
 from .globals import current_app
 
 if t.TYPE_CHECKING:
@@ -66,20 +68,6 @@ class NoAppException(click.UsageError):
 
 
 # -- environment -------------------------------------------------------------------------------
-
-
-def get_debug_flag() -> bool:
-    """Whether ``VIAL_DEBUG`` asks for debug mode (anything but empty, ``0``, ``false``, ``no``)."""
-    value = os.environ.get("VIAL_DEBUG")
-    return bool(value) and t.cast(str, value).lower() not in {"0", "false", "no"}
-
-
-def get_load_dotenv(default: bool = True) -> bool:
-    """Whether to load dotenv files: ``default``, unless ``VIAL_SKIP_DOTENV`` is truthy."""
-    value = os.environ.get("VIAL_SKIP_DOTENV")
-    if not value:
-        return default
-    return value.lower() in {"0", "false", "no"}
 
 
 def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool = True) -> bool:

@@ -1,4 +1,8 @@
-"""Helpers for views: url_for, redirect, abort, make_response, flashing, files, streaming."""
+"""Helpers for views: url_for, redirect, abort, make_response, flashing, files, streaming.
+
+Also Flask's helpers that extensions import: :func:`get_debug_flag`,
+:func:`get_load_dotenv` and :func:`get_root_path`.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from functools import update_wrapper
 from time import time
 from urllib.parse import quote
 
+from ._env_flags import get_debug_flag as get_debug_flag
+from ._env_flags import get_load_dotenv as get_load_dotenv
 from .exceptions import NotFound, _escape_html
 from .globals import _cv_app, _cv_request, current_app, request_ctx, session
+from .scaffold import get_root_path as get_root_path
 from .signals import message_flashed
 
 if t.TYPE_CHECKING:
@@ -345,18 +352,12 @@ def send_from_directory(
     directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: t.Any
 ) -> Response:
     """Send ``path`` from ``directory``; a path escaping it (``..``, absolute, NUL) is a 404."""
-    from .security import safe_join
+    from .security import _safe_file_path
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     directory = os.path.join(app.root_path, os.fspath(directory))
-    joined = safe_join(directory, os.fspath(path))
+    joined = _safe_file_path(directory, os.fspath(path))
     if joined is None:
-        raise NotFound()
-    real_directory = os.path.realpath(directory)
-    real_path = os.path.realpath(joined)
-    if os.path.commonpath((real_directory, real_path)) != real_directory:
-        raise NotFound()  # a symlink pointing out of the folder
-    if not os.path.isfile(joined):
         raise NotFound()
     return send_file(joined, **kwargs)
 

@@ -136,3 +136,21 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
             return None
         parts.append(name)
     return posixpath.join(*parts)
+
+
+def _safe_file_path(directory: str, path: str) -> str | None:
+    """The path of the regular file ``path`` inside ``directory``, or ``None``.
+
+    ``None`` when :func:`safe_join` refuses ``path``, when no such file exists,
+    or when a symlink leads out of ``directory``.
+    """
+    joined = safe_join(directory, path)
+    if joined is None:
+        return None
+    real_directory = os.path.realpath(directory)
+    real_path = os.path.realpath(joined)
+    if os.path.commonpath((real_directory, real_path)) != real_directory:
+        return None  # a symlink pointing out of the folder
+    if not os.path.isfile(joined):
+        return None
+    return joined

@@ -36,6 +36,7 @@ def __getattr__(name: str) -> t.Any:
         return VialCliRunner
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 _REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
 
 
@@ -274,6 +275,12 @@ class VialClient:
             return run_asgi_app(self.application, environ, buffered)
         return run_wsgi_app(self.application, environ, buffered)
 
+    def _environ_builder(self, *args: t.Any, **kwargs: t.Any) -> EnvironBuilder:
+        # The base URL and JSON come from the app when it is a vial app; any other
+        # WSGI app (werkzeug.test.Client takes those) gets http://localhost/.
+        app = self.application if hasattr(self.application, "config") else None
+        return EnvironBuilder(app, *args, **kwargs)
+
     def open(
         self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any
     ) -> TestResponse:
@@ -284,7 +291,7 @@ class VialClient:
             builder = None
             environ = {**args[0]}
         else:
-            builder = EnvironBuilder(self.application, *args, **kwargs)
+            builder = self._environ_builder(*args, **kwargs)
         if builder is not None:
             try:
                 environ = builder.get_environ()
@@ -319,7 +326,9 @@ class VialClient:
         request = Request(environ, populate_request=False)
         body, status, headers = self._run(environ, buffered)
         response = self.response_wrapper(body, status, headers, request=request)
-        response.json_module = self.application.json
+        json_module = getattr(self.application, "json", None)
+        if json_module is not None:
+            response.json_module = json_module
         if self._cookies is not None:
             self._cookies.update_from(headers, environ.get("HTTP_HOST", "localhost"))
         return response
@@ -342,8 +351,7 @@ class VialClient:
         keep_body = response.status_code in (307, 308)
         if not keep_body and method != "HEAD":
             method = "GET"
-        builder = EnvironBuilder(
-            self.application,
+        builder = self._environ_builder(
             path=path,
             base_url=f"{scheme}://{host}{script}",
             query_string=parts.query,

@@ -4,7 +4,8 @@
 body) into a :class:`~vial.datastructures.MultiDict`; malformed input raises a
 400-class :class:`~vial.exceptions.HTTPException`, never anything else.
 :func:`url_encode` goes the other way, :func:`iri_to_uri` makes a URL with
-non-ASCII characters safe for a ``Location`` header.
+non-ASCII characters safe for a ``Location`` header and :func:`uri_to_iri`
+makes such a URL readable again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .datastructures.multidict import MultiDict, iter_multi_items
 from .exceptions import BadRequest, RequestEntityTooLarge
 
-__all__ = ["iri_to_uri", "quote", "unquote", "url_decode", "url_encode"]
+__all__ = ["iri_to_uri", "quote", "unquote", "uri_to_iri", "url_decode", "url_encode"]
 
 # Sub-delimiters and ":@/?" are legal in a query (RFC 3986 3.4); "&", "=", "+"
 # are left out because they carry meaning in form encoding.
@@ -191,6 +192,17 @@ def url_decode(
     return rv
 
 
+def _split_netloc(netloc: str) -> tuple[str, str, str, str]:
+    """``user:pw@host:port`` -> ``("user:pw", "@", "host", ":port")``; parts may be empty."""
+    userinfo, at, hostport = netloc.rpartition("@")
+    host, port = hostport, ""
+    if not hostport.endswith("]"):
+        h, colon, p = hostport.rpartition(":")
+        if colon and p.isdigit():
+            host, port = h, f":{p}"
+    return userinfo, at, host, port
+
+
 def iri_to_uri(iri: str) -> str:
     """Make ``iri`` ASCII-only by percent-encoding non-ASCII and unsafe characters.
 
@@ -209,13 +221,8 @@ def iri_to_uri(iri: str) -> str:
     parts = urlsplit(iri)
     netloc = parts.netloc
     if netloc:
-        userinfo, at, hostport = netloc.rpartition("@")
+        userinfo, at, host, port = _split_netloc(netloc)
         userinfo = _quote(userinfo, safe="%!$&'()*+,;=:")
-        host, port = hostport, ""
-        if not hostport.endswith("]"):
-            h, colon, p = hostport.rpartition(":")
-            if colon and p.isdigit():
-                host, port = h, f":{p}"
         if not host.isascii():
             try:
                 host = host.encode("idna").decode("ascii")
@@ -230,5 +237,86 @@ def iri_to_uri(iri: str) -> str:
             _quote(parts.path, safe="%!$&'()*+,/:;=@"),
             _quote(parts.query, safe="%!$&'()*+,/:;=?@"),
             _quote(parts.fragment, safe="%!#$&'()*+,/:;=?@"),
+        )
+    )
+
+
+# Escapes that stay escaped in each part of a URL, since decoding them would
+# change its meaning: controls, space and "%" everywhere, plus the part's delimiters.
+_ALWAYS_QUOTED = frozenset(chr(c) for c in (*range(0x21), 0x25, 0x7F))
+_KEEP_IN_PATH = _ALWAYS_QUOTED | frozenset("/?#")
+_KEEP_IN_QUERY = _ALWAYS_QUOTED | frozenset("&=+#")
+_KEEP_IN_USERINFO = _ALWAYS_QUOTED | frozenset(":@/?#")
+_escape_run_re = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def _utf8_length(first_byte: int) -> int:
+    if first_byte < 0x80:
+        return 1
+    if 0xC2 <= first_byte < 0xE0:
+        return 2
+    if 0xE0 <= first_byte < 0xF0:
+        return 3
+    if 0xF0 <= first_byte < 0xF5:
+        return 4
+    return 0
+
+
+def _unquote_keeping(value: str, keep: frozenset[str]) -> str:
+    """Decode ``%XX`` escapes that form UTF-8 characters not in ``keep``; leave the rest."""
+
+    def decode_run(match: re.Match[str]) -> str:
+        raw = match.group(0)
+        data = bytes.fromhex(raw.replace("%", ""))
+        out: list[str] = []
+        i = 0
+        while i < len(data):
+            length = _utf8_length(data[i]) or 1
+            try:
+                char = data[i : i + length].decode("utf-8")
+            except UnicodeDecodeError:
+                char, length = "", 1
+            if not char or char in keep:
+                out.append(raw[i * 3 : (i + length) * 3])
+            else:
+                out.append(char)
+            i += length
+        return "".join(out)
+
+    return _escape_run_re.sub(decode_run, value)
+
+
+def uri_to_iri(uri: str) -> str:
+    """Make ``uri`` readable: decode escapes of UTF-8 characters and a Punycode host.
+
+    Escapes that would change the URL's meaning stay as they are (``%2F`` in the
+    path, ``%26`` in the query, ``%20``, ``%25``, controls), and so do bytes that
+    are not valid UTF-8::
+
+        >>> uri_to_iri("http://xn--n3h.net/p%C3%A5th?q=%C3%A8ry%DF")
+        'http://\u2603.net/p\xe5th?q=\xe8ry%DF'
+
+    :func:`iri_to_uri` of the result gives back an equivalent URI.
+
+    :param uri: an absolute or relative URL.
+    """
+    parts = urlsplit(uri)
+    netloc = parts.netloc
+    if netloc:
+        userinfo, at, host, port = _split_netloc(netloc)
+        userinfo = _unquote_keeping(userinfo, _KEEP_IN_USERINFO)
+        if host.isascii() and "xn--" in host.lower():
+            try:
+                host = host.lower().encode("ascii").decode("idna")
+            except UnicodeError:
+                pass
+        netloc = f"{userinfo}{at}{host}{port}"
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            _unquote_keeping(parts.path, _KEEP_IN_PATH),
+            _unquote_keeping(parts.query, _KEEP_IN_QUERY),
+            _unquote_keeping(parts.fragment, _ALWAYS_QUOTED),
         )
     )

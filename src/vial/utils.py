@@ -1,5 +1,12 @@
-"""Small helpers Flask apps import from Werkzeug: :func:`secure_filename`,
-:class:`cached_property`, :func:`import_string`."""
+"""Small helpers Flask apps import from Werkzeug's ``utils`` module.
+
+:func:`secure_filename`, :class:`cached_property`, :func:`import_string`,
+:class:`header_property`, :class:`environ_property` and
+:func:`append_slash_redirect` are defined here; :func:`redirect`,
+:func:`send_file`, :func:`send_from_directory`, :func:`safe_join` and
+:func:`get_content_type` are vial's own, found here under Werkzeug's module name
+(they load on first use, keeping ``import vial`` small).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,53 @@ import typing as t
 from collections.abc import Callable
 from unicodedata import normalize
 
-__all__ = ["ImportStringError", "cached_property", "import_string", "secure_filename"]
+if t.TYPE_CHECKING:
+    from .helpers import redirect as redirect
+    from .helpers import send_file as send_file
+    from .helpers import send_from_directory as send_from_directory
+    from .security import safe_join as safe_join
+    from .typing import WSGIEnvironment
+    from .wrappers.response import Response
+    from .wrappers.response import get_content_type as get_content_type
+
+__all__ = [
+    "ImportStringError",
+    "append_slash_redirect",
+    "cached_property",
+    "environ_property",
+    "get_content_type",
+    "header_property",
+    "import_string",
+    "redirect",
+    "safe_join",
+    "secure_filename",
+    "send_file",
+    "send_from_directory",
+]
+
+# PERF: vial's wrappers import this module, so what needs the helpers, the
+# security module or the response class is imported on first use (PEP 562).
+_LAZY = {
+    "redirect": ".helpers",
+    "send_file": ".helpers",
+    "send_from_directory": ".helpers",
+    "safe_join": ".security",
+    "get_content_type": ".wrappers.response",
+}
+
+
+def __getattr__(name: str) -> t.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __package__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 _T = t.TypeVar("_T")
 
@@ -154,3 +207,127 @@ def import_string(import_name: str, silent: bool = False) -> t.Any:
         if silent:
             return None
         raise ImportStringError(import_name, e) from e
+
+
+def append_slash_redirect(environ: WSGIEnvironment, code: int = 308) -> Response:
+    """A redirect to the requested URL with a slash added to its path.
+
+    The ``Location`` is relative and changes only the last segment: for
+    ``/user/42?tab=1`` it is ``42/?tab=1``, which the browser resolves to
+    ``/user/42/?tab=1``. The default 308 keeps the method and body.
+
+    :param environ: the WSGI environ of the request (``request.environ``).
+    :param code: the redirect status code.
+    """
+    from .helpers import redirect
+
+    tail = environ["PATH_INFO"].rpartition("/")[2]
+    location = f"{tail}/" if tail else "./"
+    query = environ.get("QUERY_STRING")
+    if query:
+        location = f"{location}?{query}"
+    return redirect(location, code)
+
+
+_V = t.TypeVar("_V")
+
+
+class _DictAccessorProperty(t.Generic[_V]):
+    """A property stored under ``name`` in a mapping of the instance (see the subclasses)."""
+
+    read_only = False
+
+    def __init__(
+        self,
+        name: str,
+        default: _V | None = None,
+        load_func: Callable[[str], _V] | None = None,
+        dump_func: Callable[[_V], str] | None = None,
+        read_only: bool | None = None,
+        doc: str | None = None,
+    ) -> None:
+        self.name = name
+        self.default = default
+        self.load_func = load_func
+        self.dump_func = dump_func
+        if read_only is not None:
+            self.read_only = read_only
+        self.__doc__ = doc
+
+    def lookup(self, instance: t.Any) -> t.MutableMapping[str, t.Any]:
+        """The mapping the value lives in."""
+        raise NotImplementedError
+
+    @t.overload
+    def __get__(self, instance: None, owner: type) -> _DictAccessorProperty[_V]: ...
+    @t.overload
+    def __get__(self, instance: t.Any, owner: type) -> _V: ...
+
+    def __get__(self, instance: t.Any | None, owner: type | None = None) -> t.Any:
+        if instance is None:
+            return self
+        storage = self.lookup(instance)
+        if self.name not in storage:
+            return self.default
+        value = storage[self.name]
+        if self.load_func is not None:
+            try:
+                return self.load_func(value)
+            except (ValueError, TypeError):
+                return self.default
+        return value
+
+    def __set__(self, instance: t.Any, value: _V) -> None:
+        if self.read_only:
+            raise AttributeError("read only property")
+        self.lookup(instance)[self.name] = (
+            self.dump_func(value) if self.dump_func is not None else value
+        )
+
+    def __delete__(self, instance: t.Any) -> None:
+        if self.read_only:
+            raise AttributeError("read only property")
+        self.lookup(instance).pop(self.name, None)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class header_property(_DictAccessorProperty[_V]):
+    """A property backed by the header ``name`` of the instance's ``headers``.
+
+    Reading gives ``default`` when the header is missing, or when ``load_func``
+    fails on it with ValueError or TypeError; setting stores ``dump_func(value)``
+    (or the value itself), deleting removes the header::
+
+        class MyResponse(Response):
+            request_id = header_property[str]("X-Request-Id", doc="The request id.")
+
+    :param name: the header name.
+    :param default: the value when the header is missing or cannot be loaded.
+    :param load_func: converts the header's text to the value.
+    :param dump_func: converts a value to the header's text.
+    :param read_only: refuse setting and deleting.
+    :param doc: the property's docstring.
+    """
+
+    def lookup(self, instance: t.Any) -> t.MutableMapping[str, t.Any]:
+        """The instance's ``headers``."""
+        return t.cast("t.MutableMapping[str, t.Any]", instance.headers)
+
+
+class environ_property(_DictAccessorProperty[_V]):
+    """A read-only property backed by the key ``name`` of the instance's ``environ``.
+
+    Takes :class:`header_property`'s arguments; it is read-only unless
+    ``read_only=False`` is passed::
+
+        class MyRequest(Request):
+            tenant = environ_property[str]("myapp.tenant", default="public")
+    """
+
+    read_only = True
+
+    def lookup(self, instance: t.Any) -> t.MutableMapping[str, t.Any]:
+        """The instance's WSGI ``environ``."""
+        return t.cast("t.MutableMapping[str, t.Any]", instance.environ)

@@ -9,13 +9,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from .callback_dict import CallbackDict as CallbackDict
+from .callback_dict import UpdateDictMixin as UpdateDictMixin
 from .headers import EnvironHeaders as EnvironHeaders
 from .headers import Headers as Headers
 from .headers import HeaderSet as HeaderSet
 from .multidict import CombinedMultiDict as CombinedMultiDict
 from .multidict import ImmutableDict as ImmutableDict
+from .multidict import ImmutableDictMixin as ImmutableDictMixin
 from .multidict import ImmutableList as ImmutableList
+from .multidict import ImmutableListMixin as ImmutableListMixin
 from .multidict import ImmutableMultiDict as ImmutableMultiDict
+from .multidict import ImmutableMultiDictMixin as ImmutableMultiDictMixin
 from .multidict import ImmutableTypeConversionDict as ImmutableTypeConversionDict
 from .multidict import MultiDict as MultiDict
 from .multidict import TypeConversionDict as TypeConversionDict
@@ -26,6 +31,7 @@ from .multidict import iter_multi_items as iter_multi_items
 # keeps them out of ``import vial`` (about 30 ms of a cold start).
 _LAZY = {
     "FileStorage": ".file_storage",
+    "FileMultiDict": ".file_multidict",
     "Accept": ".accept",
     "CharsetAccept": ".accept",
     "LanguageAccept": ".accept",
@@ -51,6 +57,7 @@ if TYPE_CHECKING:
     from .cache_control import ResponseCacheControl as ResponseCacheControl
     from .etags import ETags as ETags
     from .etags import IfRange as IfRange
+    from .file_multidict import FileMultiDict as FileMultiDict
     from .file_storage import FileStorage as FileStorage
     from .range import ContentRange as ContentRange
     from .range import Range as Range

@@ -6,6 +6,7 @@ import typing as t
 from collections.abc import Callable, Iterable, Mapping
 
 from .._http_header import dump_header
+from .callback_dict import UpdateDictMixin
 
 _Self = t.TypeVar("_Self", bound="_CacheControl")
 
@@ -78,7 +79,7 @@ class _Directive:
         obj.pop(self.key, None)
 
 
-class _CacheControl(dict[str, str | None]):
+class _CacheControl(UpdateDictMixin[str, str | None]):
     """Directives by lower-case name; a directive without a value maps to ``None``.
 
     Any change, through a property or the dict methods, calls ``on_update``
@@ -93,44 +94,6 @@ class _CacheControl(dict[str, str | None]):
         super().__init__(values)
         self.on_update = on_update
         self.provided = len(self) > 0
-
-    def _changed(self) -> None:
-        if self.on_update is not None:
-            self.on_update(self)
-
-    def __setitem__(self, key: str, value: str | None) -> None:
-        super().__setitem__(key, value)
-        self._changed()
-
-    def __delitem__(self, key: str) -> None:
-        super().__delitem__(key)
-        self._changed()
-
-    def pop(self, key: str, *default: t.Any) -> t.Any:
-        had = key in self
-        value = super().pop(key, *default)
-        if had:
-            self._changed()
-        return value
-
-    def popitem(self) -> tuple[str, str | None]:
-        item = super().popitem()
-        self._changed()
-        return item
-
-    def setdefault(self, key: str, default: str | None = None) -> str | None:
-        if key in self:
-            return self[key]
-        self[key] = default
-        return default
-
-    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().update(*args, **kwargs)
-        self._changed()
-
-    def clear(self) -> None:
-        super().clear()
-        self._changed()
 
     def to_header(self) -> str:
         """The header value, e.g. ``max-age=60, public``."""

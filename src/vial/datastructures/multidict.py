@@ -54,14 +54,14 @@ def iter_multi_items(mapping: t.Any) -> Iterator[tuple[t.Any, t.Any]]:
         yield from mapping
 
 
-class ImmutableList(list[V]):
-    """A list that raises :exc:`TypeError` on any attempt to change it; hashable."""
+class ImmutableListMixin:
+    """Turns off the mutating methods of a list subclass and makes it hashable."""
 
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(self))
+    def __hash__(self) -> int:
+        return hash(tuple(t.cast("list[t.Any]", self)))
 
     def __reduce_ex__(self, protocol: t.SupportsIndex) -> tuple[t.Any, ...]:
-        return type(self), (list(self),)
+        return type(self), (list(t.cast("list[t.Any]", self)),)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list.__repr__(self)})"
@@ -69,10 +69,10 @@ class ImmutableList(list[V]):
     def __delitem__(self, key: t.Any) -> t.NoReturn:
         _unsupported(self)
 
-    def __iadd__(self, other: t.Any) -> t.NoReturn:  # type: ignore[misc]
+    def __iadd__(self, other: t.Any) -> t.NoReturn:
         _unsupported(self)
 
-    def __imul__(self, other: t.Any) -> t.NoReturn:  # type: ignore[misc]
+    def __imul__(self, other: t.Any) -> t.NoReturn:
         _unsupported(self)
 
     def __setitem__(self, key: t.Any, value: t.Any) -> t.NoReturn:
@@ -103,7 +103,11 @@ class ImmutableList(list[V]):
         _unsupported(self)
 
 
-class _ImmutableDictMixin:
+class ImmutableList(ImmutableListMixin, list[V]):  # type: ignore[misc]
+    """A list that raises :exc:`TypeError` on any attempt to change it; hashable."""
+
+
+class ImmutableDictMixin:
     """Turns off the mutating methods of a dict subclass and makes it hashable."""
 
     _hash_cache: int | None = None
@@ -144,7 +148,7 @@ class _ImmutableDictMixin:
         _unsupported(self)
 
 
-class ImmutableDict(_ImmutableDictMixin, dict[K, V]):  # type: ignore[misc]
+class ImmutableDict(ImmutableDictMixin, dict[K, V]):  # type: ignore[misc]
     """A dict that raises :exc:`TypeError` on any attempt to change it; hashable."""
 
     def __repr__(self) -> str:
@@ -201,7 +205,7 @@ class TypeConversionDict(dict[K, V]):
             return default
 
 
-class ImmutableTypeConversionDict(_ImmutableDictMixin, TypeConversionDict[K, V]):  # type: ignore[misc]
+class ImmutableTypeConversionDict(ImmutableDictMixin, TypeConversionDict[K, V]):  # type: ignore[misc]
     """An immutable :class:`TypeConversionDict`."""
 
     def copy(self) -> TypeConversionDict[K, V]:
@@ -534,7 +538,9 @@ class MultiDict(TypeConversionDict[K, V]):
         return f"{type(self).__name__}({list(self.items(multi=True))!r})"
 
 
-class _ImmutableMultiDictMixin(_ImmutableDictMixin):
+class ImmutableMultiDictMixin(ImmutableDictMixin):
+    """Turns off the mutating methods of a :class:`MultiDict` subclass and makes it hashable."""
+
     def _iter_hashitems(self) -> Iterable[t.Any]:
         return self.items(multi=True)  # type: ignore[attr-defined, no-any-return]
 
@@ -557,7 +563,7 @@ class _ImmutableMultiDictMixin(_ImmutableDictMixin):
         _unsupported(self)
 
 
-class ImmutableMultiDict(_ImmutableMultiDictMixin, MultiDict[K, V]):  # type: ignore[misc]
+class ImmutableMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: ignore[misc]
     """A :class:`MultiDict` that cannot change (``request.args`` and ``request.form``).
 
     Every mutating method raises :exc:`TypeError`; :meth:`copy` gives a mutable
@@ -572,7 +578,7 @@ class ImmutableMultiDict(_ImmutableMultiDictMixin, MultiDict[K, V]):  # type: ig
         return self
 
 
-class CombinedMultiDict(_ImmutableMultiDictMixin, MultiDict[K, V]):
+class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):
     """A read-only view over several multi-dicts, searched in order (``request.values``).
 
     ``d[key]`` and :meth:`get` return the value from the first dict holding the
@@ -660,7 +666,7 @@ class CombinedMultiDict(_ImmutableMultiDictMixin, MultiDict[K, V]):
         rv = self.__eq__(other)
         return rv if rv is NotImplemented else not rv
 
-    __hash__ = _ImmutableMultiDictMixin.__hash__  # type: ignore[assignment]
+    __hash__ = ImmutableMultiDictMixin.__hash__  # type: ignore[assignment]
 
     def _lists(self) -> Iterator[tuple[K, list[V]]]:
         rv: dict[K, list[V]] = {}

@@ -1,4 +1,5 @@
-"""WSGI middleware with Werkzeug's names: :class:`ProxyFix` and :class:`DispatcherMiddleware`.
+"""WSGI middleware with Werkzeug's names: :class:`ProxyFix`, :class:`DispatcherMiddleware`
+and :class:`SharedDataMiddleware`.
 
 Wrap ``app.wsgi_app`` (not ``app``) as in Flask::
 
@@ -15,3 +16,4 @@ from __future__ import annotations
 
 from .dispatcher import DispatcherMiddleware as DispatcherMiddleware
 from .proxy_fix import ProxyFix as ProxyFix
+from .shared_data import SharedDataMiddleware as SharedDataMiddleware
