@@ -549,3 +549,58 @@ def test_invalid_content_length_only_fails_when_read(app: Vial, client: VialClie
     headers = {"Content-Length": "abc"}
     assert client.post("/lazy", headers=headers).status_code == 200
     assert client.post("/eager", headers=headers).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("builder", "expected"),
+    [
+        # (url, base_url, root_url, host_url), as Werkzeug gives them: IRIs.
+        (
+            {"path": "/caf%C3%A9/x y", "query_string": "q=%C3%A9&r=a b"},
+            (
+                "http://localhost/café/x%20y?q=é&r=a%20b",
+                "http://localhost/café/x%20y",
+                "http://localhost/",
+                "http://localhost/",
+            ),
+        ),
+        (
+            {
+                "base_url": "http://xn--n3h.net/app%C3%A9",
+                "path": "/p%C3%A5th",
+                "query_string": "a=%2F&b=%ZZ",
+            },
+            (
+                "http://☃.net/appé/påth?a=/&b=%ZZ",
+                "http://☃.net/appé/påth",
+                "http://☃.net/appé/",
+                "http://☃.net/",
+            ),
+        ),
+        (
+            {"path": "/100%25/a%2Fb"},
+            (
+                "http://localhost/100%/a/b",
+                "http://localhost/100%/a/b",
+                "http://localhost/",
+                "http://localhost/",
+            ),
+        ),
+        (
+            {"base_url": "https://h:8443/root/", "path": "/x"},
+            (
+                "https://h:8443/root/x",
+                "https://h:8443/root/x",
+                "https://h:8443/root/",
+                "https://h:8443/",
+            ),
+        ),
+    ],
+)
+def test_url_properties_are_iris_as_in_werkzeug(
+    builder: dict[str, str], expected: tuple[str, str, str, str]
+) -> None:
+    from vial.test import EnvironBuilder as WerkzeugStyleBuilder
+
+    request = Request(WerkzeugStyleBuilder(**builder).get_environ())
+    assert (request.url, request.base_url, request.root_url, request.host_url) == expected

@@ -230,7 +230,7 @@ def get_current_url(
     host_only: bool = False,
     trusted_hosts: Iterable[str] | None = None,
 ) -> str:
-    """The URL of the request, percent-encoded, as the ``Request`` URL properties give it.
+    """The URL of the request as an IRI, as the ``Request`` URL properties give it.
 
     :param environ: the WSGI environ.
     :param root_only: only scheme, host and mount point (``SCRIPT_NAME``), with a slash.

@@ -27,7 +27,7 @@ from ..exceptions import (
     UnsupportedMediaType,
 )
 from ..globals import _cv_app
-from ..urls import url_decode
+from ..urls import uri_to_iri, url_decode
 from ..utils import cached_property
 from .body import CHUNK_SIZE, BodyStream, parse_content_length
 from .request_headers import RequestHeaderMixin
@@ -40,7 +40,10 @@ if t.TYPE_CHECKING:
 
 _FORM_MIMETYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_URL_SAFE = "/:@!$&'()*+,;=~"
+# What stays unescaped in a URL's path and query (Werkzeug's sets; "%" too, so that an
+# escape the client sent survives).
+_PATH_SAFE = "!$&'()*+,/:;=@%"
+_QUERY_SAFE = "!$&'()*+,/:;=?@%"
 
 #: Query strings with more fields than this are refused (400) instead of parsed.
 DEFAULT_MAX_QUERY_FIELDS = 1000
@@ -259,10 +262,22 @@ class Request(RequestHeaderMixin):
             raise SecurityError(f"Host {host!r} is not trusted.")
         return host
 
+    # URLs are built as Werkzeug builds them: the decoded parts percent-encoded, then
+    # turned into an IRI (UTF-8 escapes of non-ASCII text decoded, a Punycode host too).
+
+    def _current_url(self, path: bool, query: bool) -> str:
+        url = f"{self.scheme}://{self.host}{quote(self.root_path.rstrip('/'), safe=_PATH_SAFE)}/"
+        if path:
+            url += quote(self.path.lstrip("/"), safe=_PATH_SAFE)
+            qs = self.environ.get("QUERY_STRING", "")
+            if query and qs:
+                url += "?" + quote(qs.encode("latin-1", "replace"), safe=_QUERY_SAFE)
+        return uri_to_iri(url)
+
     @property
     def root_url(self) -> str:
-        """Scheme, host and mount point, with a trailing slash."""
-        return f"{self.scheme}://{self.host}{quote(self.root_path, safe=_URL_SAFE)}/"
+        """Scheme, host and mount point, with a trailing slash, as an IRI."""
+        return self._current_url(path=False, query=False)
 
     @property
     def url_root(self) -> str:
@@ -271,20 +286,18 @@ class Request(RequestHeaderMixin):
 
     @property
     def host_url(self) -> str:
-        """Scheme and host, with a trailing slash."""
-        return f"{self.scheme}://{self.host}/"
+        """Scheme and host, with a trailing slash, as an IRI."""
+        return uri_to_iri(f"{self.scheme}://{self.host}/")
 
     @property
     def base_url(self) -> str:
-        """The URL without the query string."""
-        return f"{self.root_url.rstrip('/')}{quote(self.path, safe=_URL_SAFE)}"
+        """The URL without the query string, as an IRI (``http://localhost/café``)."""
+        return self._current_url(path=True, query=False)
 
     @property
     def url(self) -> str:
-        """The full URL, with the query string when there is one."""
-        qs = self.environ.get("QUERY_STRING", "")
-        base = self.base_url
-        return f"{base}?{qs}" if qs else base
+        """The full URL, with the query string when there is one, as an IRI."""
+        return self._current_url(path=True, query=True)
 
     # -- the client ----------------------------------------------------------------------------
 
