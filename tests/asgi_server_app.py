@@ -15,7 +15,9 @@ from vial import Vial, request, session, websocket
 from vial.sse import ServerSentEvent, event_stream
 
 app = Vial(__name__)
-app.config.update(SECRET_KEY="real server key", MAX_CONTENT_LENGTH=1024 * 1024)
+app.config.update(
+    SECRET_KEY="real server key", MAX_CONTENT_LENGTH=1024 * 1024, ASGI_BODY_TIMEOUT=2.0
+)
 
 #: For servers that cannot address a nested attribute.
 asgi_app = app.asgi
@@ -48,6 +50,11 @@ def plaintext() -> t.Any:
 async def async_echo() -> t.Any:
     await asyncio.sleep(0)
     return {"data": request.get_json(), "root": request.root_path}
+
+
+@app.post("/sync-body")
+def sync_body() -> t.Any:
+    return {"size": len(request.get_data())}
 
 
 @app.post("/upload")

@@ -114,6 +114,22 @@ def test_body_over_max_content_length_is_413(server: tuple[str, int, str]) -> No
     assert status == 413
 
 
+@pytest.mark.parametrize("path", ["/sync-body", "/aecho"])
+def test_a_stalled_upload_ends_with_408(server: tuple[str, int, str], path: str) -> None:
+    """A client that announces 100 bytes, sends 10 and goes quiet gets a 408 once
+    ASGI_BODY_TIMEOUT (2 s in this app) passes, from a sync or an async view."""
+    _, port, _ = server
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n"
+            "Content-Type: application/json\r\n\r\n[1, 2, 3,".encode()
+        )
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert 1.5 < time.monotonic() - started < 12
+
+
 # -- streaming and disconnects -------------------------------------------------------------------
 
 
