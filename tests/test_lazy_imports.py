@@ -49,6 +49,8 @@ NOT_IMPORTED = [
     "dataclasses",
     "mimetypes",
     "shutil",
+    "blinker",
+    "inspect",
 ]
 
 
@@ -151,3 +153,57 @@ def test_star_import_includes_the_lazy_names() -> None:
     assert namespace["Blueprint"] is vial.Blueprint
     assert namespace["redirect"] is vial.redirect
     assert namespace["Vial"] is vial.Vial
+
+
+def test_signals_load_blinker_on_first_use_and_work() -> None:
+    result = run_python(
+        """
+        import json, sys
+        from vial import Vial, request_finished, template_rendered
+        import vial.signals
+
+        app = Vial("lazy")
+
+        @app.get("/")
+        def index():
+            return "hi"
+
+        client = app.test_client()
+        client.get("/")
+        before = "blinker" in sys.modules
+        seen = []
+
+        def on_finished(sender, response, **extra):
+            seen.append((sender.name, response.status_code))
+
+        request_finished.connect(on_finished, app)
+        client.get("/")
+        with template_rendered.connected_to(lambda *a, **k: seen.append("rendered"), app):
+            from vial import render_template_string
+
+            with app.test_request_context():
+                render_template_string("x")
+        request_finished.disconnect(on_finished, app)
+        client.get("/")
+
+        import blinker
+
+        print(json.dumps({
+            "before": before,
+            "after": "blinker" in sys.modules,
+            "seen": seen,
+            "namespace": vial.signals.Namespace is blinker.Namespace,
+            "real": isinstance(request_finished._get_current_object(), blinker.NamedSignal),
+            "shared_receivers": request_finished.receivers
+            is request_finished._get_current_object().receivers,
+        }))
+        """
+    )
+    assert result == {
+        "before": False,
+        "after": True,
+        "seen": [["lazy", 200], "rendered"],
+        "namespace": True,
+        "real": True,
+        "shared_receivers": True,
+    }

@@ -2,26 +2,24 @@
 
 The framework checks ``signal.receivers`` before sending, so a signal nobody
 listens to costs one attribute lookup per request.
+
+PERF: blinker (and the :mod:`inspect` module it imports, about 9 ms together)
+loads when a signal is first connected to or sent, not with ``import vial``.
+Until then each signal is a :class:`LazySignal` with an empty ``receivers``;
+from then on it forwards everything to its blinker signal and shares its
+``receivers`` dict, so the check stays one attribute lookup.
 """
 
 from __future__ import annotations
 
-from blinker import Namespace
+import typing as t
 
-_signals = Namespace()
-
-template_rendered = _signals.signal("template-rendered")
-before_render_template = _signals.signal("before-render-template")
-request_started = _signals.signal("request-started")
-request_finished = _signals.signal("request-finished")
-request_tearing_down = _signals.signal("request-tearing-down")
-got_request_exception = _signals.signal("got-request-exception")
-appcontext_tearing_down = _signals.signal("appcontext-tearing-down")
-appcontext_pushed = _signals.signal("appcontext-pushed")
-appcontext_popped = _signals.signal("appcontext-popped")
-message_flashed = _signals.signal("message-flashed")
+if t.TYPE_CHECKING:
+    from blinker import Namespace as Namespace
+    from blinker import NamedSignal
 
 __all__ = [
+    "LazySignal",
     "Namespace",
     "appcontext_popped",
     "appcontext_pushed",
@@ -34,3 +32,63 @@ __all__ = [
     "request_tearing_down",
     "template_rendered",
 ]
+
+#: The blinker namespace of vial's own signals, made with the first of them.
+_namespace: t.Any = None
+
+
+class LazySignal:
+    """A blinker ``NamedSignal`` made on first use; every attribute but ``name`` and
+    ``receivers`` is the real signal's (``connect``, ``send``, ``connected_to``, ...).
+
+    ``isinstance(signal, blinker.Signal)`` is false for it; use
+    :meth:`_get_current_object` for the blinker signal itself.
+    """
+
+    __slots__ = ("_signal", "name", "receivers")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        #: The receivers by id: empty until the blinker signal exists, then its own dict.
+        self.receivers: dict[t.Any, t.Any] = {}
+        self._signal: NamedSignal | None = None
+
+    def _get_current_object(self) -> NamedSignal:
+        """The blinker signal (made now if it does not exist yet)."""
+        signal = self._signal
+        if signal is None:
+            global _namespace
+            if _namespace is None:
+                from blinker import Namespace
+
+                _namespace = Namespace()
+            signal = self._signal = _namespace.signal(self.name)
+            self.receivers = signal.receivers
+        return signal
+
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self._get_current_object(), name)
+
+    def __repr__(self) -> str:
+        return f"<vial signal {self.name!r}>"
+
+
+template_rendered = LazySignal("template-rendered")
+before_render_template = LazySignal("before-render-template")
+request_started = LazySignal("request-started")
+request_finished = LazySignal("request-finished")
+request_tearing_down = LazySignal("request-tearing-down")
+got_request_exception = LazySignal("got-request-exception")
+appcontext_tearing_down = LazySignal("appcontext-tearing-down")
+appcontext_pushed = LazySignal("appcontext-pushed")
+appcontext_popped = LazySignal("appcontext-popped")
+message_flashed = LazySignal("message-flashed")
+
+
+def __getattr__(name: str) -> t.Any:
+    # blinker's Namespace, for an extension's own signals, loads blinker when asked for.
+    if name == "Namespace":
+        from blinker import Namespace
+
+        return Namespace
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
