@@ -15,8 +15,8 @@ from __future__ import annotations
 import typing as t
 
 if t.TYPE_CHECKING:
-    from blinker import Namespace as Namespace
     from blinker import NamedSignal
+    from blinker import Namespace as Namespace
 
 __all__ = [
     "LazySignal",
