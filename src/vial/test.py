@@ -110,7 +110,9 @@ class EnvironBuilder(_test_environ.EnvironBuilder):
 
 
 def create_environ(*args: t.Any, **kwargs: t.Any) -> WSGIEnvironment:
-    """The WSGI environ of a made-up request; takes :class:`EnvironBuilder`'s arguments::
+    """The WSGI environ of a made-up request; takes :class:`EnvironBuilder`'s arguments.
+
+    For example::
 
         environ = create_environ("/search", query_string={"q": "x"}, method="POST")
     """
