@@ -232,7 +232,7 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
         answer = plain_answer(app, rv)
         if answer is not None:
             return answer
-    return plain_response(app, rv)
+    return made_response(app, rv)
 
 
 def needs_finalizing(app: Vial, ctx: RequestContext) -> bool:
@@ -271,6 +271,11 @@ def plain_response(app: Vial, rv: t.Any) -> Response | PlainAnswer:
         answer = plain_answer(app, rv)
         if answer is not None:
             return answer
+    return made_response(app, rv)
+
+
+def made_response(app: Vial, rv: t.Any) -> Response:
+    """``app.make_response(rv)``, its headers checked as ``finalize_request`` would."""
     response: Response = make_response_from_return_value(app, rv)
     check_latin1_headers(response.headers)
     return response
