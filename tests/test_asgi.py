@@ -917,3 +917,37 @@ def test_header_names_with_underscores_are_dropped(app: Vial) -> None:
         "environ": "10.0.0.1",
         "other": "1",
     }
+
+
+@pytest.mark.skipif(not hasattr(asyncio.Task, "uncancel"), reason="needs Task.uncancel (3.11+)")
+def test_a_server_cancellation_is_not_taken_for_a_body_timeout() -> None:
+    """The server cancels the request's task in the same loop step as the body deadline
+    passes: the task must still end cancelled, not carry on with a 408."""
+    from vial._body_deadlines import deadlines_for
+    from vial.asgi import ASGIBodyReader
+
+    async def main() -> str:
+        loop = asyncio.get_running_loop()
+        never = asyncio.Event()
+
+        async def receive() -> Message:
+            await never.wait()
+            return {"type": "http.request"}
+
+        reader = ASGIBodyReader(receive, loop, 60.0)
+        task = loop.create_task(reader.buffer_all(None, 1024))
+        deadlines = deadlines_for(loop)
+        while reader not in deadlines.waiting:
+            await asyncio.sleep(0)
+        deadlines.waiting[reader] = (0.0, task)  # the deadline has passed
+        task.cancel()  # the server's own cancellation...
+        deadlines._expire()  # ...and the timeout, in the same step
+        try:
+            await task
+        except asyncio.CancelledError:
+            return "cancelled"
+        except Exception as error:
+            return type(error).__name__
+        return "finished"
+
+    assert asyncio.run(main()) == "cancelled"

@@ -102,9 +102,9 @@ class ASGIBodyReader:
             except asyncio.CancelledError:
                 if not self.timed_out:
                     raise
-                uncancel = getattr(task, "uncancel", None)
-                if uncancel is not None:  # Python 3.11+: the task is no longer cancelling
-                    uncancel()
+                uncancel = getattr(task, "uncancel", None)  # Python 3.11+
+                if uncancel is not None and uncancel() > 0:
+                    raise  # the task was cancelled by someone else too: that wins
                 raise RequestTimeout("The client was too slow sending the request body.") from None
             finally:
                 deadlines.waiting.pop(self, None)
