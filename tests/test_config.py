@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from vial import Vial
 from vial.config import Config, ConfigAttribute
 
 
@@ -359,3 +360,13 @@ def test_config_attribute_missing_key() -> None:
     del holder.config["TESTING"]
     with pytest.raises(KeyError):
         holder.testing  # noqa: B018
+
+
+def test_debug_is_false_by_default_and_follows_vial_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As Flask's DEBUG follows FLASK_DEBUG: False (not None) when the variable is unset."""
+    monkeypatch.delenv("VIAL_DEBUG", raising=False)
+    assert Vial(__name__).config["DEBUG"] is False
+    monkeypatch.setenv("VIAL_DEBUG", "1")
+    assert Vial(__name__).config["DEBUG"] is True
+    monkeypatch.setenv("VIAL_DEBUG", "false")
+    assert Vial(__name__).config["DEBUG"] is False

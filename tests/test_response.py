@@ -452,3 +452,20 @@ def test_204_and_304_send_no_body_headers(app: Vial, client: VialClient) -> None
     assert r.status_code == 204
     assert r.data == b""
     assert "Content-Length" not in r.headers
+
+
+def test_a_str_subclass_is_one_body_with_a_length(app: Vial, client: VialClient) -> None:
+    """Markup (what a template macro returns) is text, not an iterable of characters."""
+    from markupsafe import Markup
+
+    response = Response(Markup("<b>hi</b>"))
+    assert response.response == [b"<b>hi</b>"]
+    assert response.headers["Content-Length"] == "9"
+
+    @app.get("/macro")
+    def macro() -> Markup:
+        return Markup("<i>é</i>")
+
+    got = client.get("/macro")
+    assert got.data == "<i>é</i>".encode()
+    assert got.headers["Content-Length"] == str(len("<i>é</i>".encode()))

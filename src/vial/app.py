@@ -254,12 +254,13 @@ class Vial(Scaffold, _TemplatingMixin):
         return self._logger
 
     def make_config(self, instance_relative: bool = False) -> Config:
-        """Create :attr:`config` from :attr:`default_config` (``VIAL_DEBUG`` sets DEBUG)."""
+        """Create :attr:`config` from :attr:`default_config`; ``DEBUG`` is what
+        ``VIAL_DEBUG`` says (false without it), as Flask does with ``FLASK_DEBUG``."""
+        from ._env_flags import get_debug_flag
+
         root_path = self.instance_path if instance_relative else self.root_path
         defaults = dict(self.default_config)
-        debug_env = os.environ.get("VIAL_DEBUG")
-        if debug_env is not None:
-            defaults["DEBUG"] = debug_env.lower() not in {"0", "false", "no", ""}
+        defaults["DEBUG"] = get_debug_flag()
         return self.config_class(root_path, defaults)
 
     def make_aborter(self) -> t.Any:

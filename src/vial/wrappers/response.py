@@ -207,7 +207,8 @@ class Response(ResponseHeaderMixin):
                 self._length_from_data = True
         elif response is None:
             self.response = []
-        elif kind is bytearray:
+        elif isinstance(response, (str, bytes, bytearray)):
+            # Subclasses too (Markup from a template macro): one body, not an iterable.
             self.set_data(response)
         else:
             self.response = response
