@@ -469,3 +469,29 @@ def test_a_str_subclass_is_one_body_with_a_length(app: Vial, client: VialClient)
     got = client.get("/macro")
     assert got.data == "<i>é</i>".encode()
     assert got.headers["Content-Length"] == str(len("<i>é</i>".encode()))
+
+
+def test_a_cookie_domain_loses_its_leading_dot() -> None:
+    response = Response()
+    response.set_cookie("a", "1", domain=".example.com")
+    assert response.headers["Set-Cookie"] == "a=1; Domain=example.com; Path=/"
+
+
+@pytest.mark.parametrize("extra", [None, {"X-Other": "1"}])
+def test_a_location_iri_is_sent_as_a_uri(app: Vial, client: VialClient, extra: t.Any) -> None:
+    """As Werkzeug does: a Location (or Content-Location) header set by hand with
+    non-ASCII text is percent-encoded, on the inlined path and the full one."""
+
+    @app.get("/moved")
+    def moved() -> Response:
+        response = make_response("", 302)
+        response.headers["Location"] = "/café?q=é €"
+        response.headers["Content-Location"] = "/doc/naïve"
+        if extra:
+            response.headers.update(extra)
+        return response
+
+    got = client.get("/moved")
+    assert got.status_code == 302
+    assert got.headers["Location"] == "/caf%C3%A9?q=%C3%A9%20%E2%82%AC"
+    assert got.headers["Content-Location"] == "/doc/na%C3%AFve"

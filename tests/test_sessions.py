@@ -434,3 +434,30 @@ def test_session_inspected_after_request_with_client_context(client: VialClient)
     with client:
         client.get("/set/user/ann")
         assert session["user"] == "ann"
+
+
+def test_a_partitioned_secure_session_cookie_comes_back_to_the_app(
+    app: Vial, interface: str
+) -> None:
+    """The test client keeps a cookie with attributes it does not know (Partitioned),
+    as browsers do (RFC 6265 5.2), so a CHIPS session works across requests."""
+    app.config.update(
+        SESSION_COOKIE_PARTITIONED=True,
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_DOMAIN="example.com",
+    )
+
+    @app.get("/set")
+    def chips_set() -> str:
+        session["n"] = 7
+        return "set"
+
+    @app.get("/get")
+    def chips_get() -> str:
+        return str(session.get("n"))
+
+    client = app.test_client(asgi=interface == "asgi")
+    set_cookie = client.get("/set", base_url="https://example.com/").headers["Set-Cookie"]
+    assert "Partitioned" in set_cookie
+    assert "Domain=example.com;" in set_cookie
+    assert client.get("/get", base_url="https://example.com/").text == "7"

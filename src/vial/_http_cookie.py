@@ -178,7 +178,8 @@ def dump_cookie(
                 domain = domain.encode("idna").decode("ascii")
             except UnicodeError as e:
                 raise ValueError(f"Invalid cookie domain {domain!r}.") from e
-        segments.append(f"Domain={domain}")
+        # A leading dot means nothing to browsers (RFC 6265 5.2.3); Werkzeug drops it too.
+        segments.append(f"Domain={domain.lstrip('.')}")
 
     if isinstance(max_age, timedelta):
         max_age = int(max_age.total_seconds())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as t
 from contextlib import ExitStack
 from datetime import datetime, timezone
-from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 from .datastructures import Headers
@@ -178,30 +177,44 @@ class _CookieJar:
 
     def update_from(self, headers: Headers, host: str) -> None:
         default_domain = host.partition(":")[0]
+        now = datetime.now(timezone.utc).timestamp()
         for header in headers.getlist("Set-Cookie"):
-            parsed: SimpleCookie = SimpleCookie()
-            try:
-                parsed.load(header)
-            except Exception:
+            parsed = _parse_set_cookie(header)
+            if parsed is None:
                 continue
-            for name, morsel in parsed.items():
-                domain = morsel["domain"] or default_domain
-                path = morsel["path"] or "/"
-                expires: float | None = None
-                if morsel["max-age"]:
-                    try:
-                        expires = datetime.now(timezone.utc).timestamp() + int(morsel["max-age"])
-                    except ValueError:
-                        expires = None
-                elif morsel["expires"]:
-                    from .http import parse_date
+            name, value, attributes = parsed
+            domain = attributes.get("domain") or default_domain
+            path = attributes.get("path") or "/"
+            expires: float | None = None
+            if attributes.get("max-age"):
+                try:
+                    expires = now + int(attributes["max-age"])
+                except ValueError:
+                    expires = None
+            elif attributes.get("expires"):
+                from .http import parse_date
 
-                    date = parse_date(morsel["expires"])
-                    expires = date.timestamp() if date is not None else None
-                raw_value = header.split("=", 1)[1].split(";", 1)[0] if "=" in header else ""
-                self.set(name, raw_value, domain, path, expires)
-                if expires is not None and expires <= datetime.now(timezone.utc).timestamp():
-                    self.delete(name, domain, path)
+                date = parse_date(attributes["expires"])
+                expires = date.timestamp() if date is not None else None
+            self.set(name, value, domain, path, expires)
+            if expires is not None and expires <= now:
+                self.delete(name, domain, path)
+
+
+def _parse_set_cookie(header: str) -> tuple[str, str, dict[str, str]] | None:
+    """``(name, raw value, {attribute: value})`` of a Set-Cookie header, as a browser
+    reads it (RFC 6265 5.2): attributes it does not know (``Partitioned``, say) are
+    skipped, not a reason to drop the cookie. ``None`` without a ``name=``."""
+    pair, *attribute_parts = header.split(";")
+    name, equals, value = pair.partition("=")
+    name = name.strip()
+    if not equals or not name:
+        return None
+    attributes: dict[str, str] = {}
+    for part in attribute_parts:
+        key, _, attribute_value = part.partition("=")
+        attributes[key.strip().lower()] = attribute_value.strip()
+    return name, value.strip(), attributes
 
 
 class VialClient:

@@ -64,14 +64,21 @@ def _headers_from_dict(mapping: dict[str, t.Any]) -> Headers:
 
 
 def check_latin1_headers(headers: Headers) -> None:
-    """Refuse header text an HTTP/1 server cannot send (it carries Latin-1 bytes).
+    """Refuse header text an HTTP/1 server cannot send (it carries Latin-1 bytes), and
+    turn a ``Location`` or ``Content-Location`` IRI into a URI, as Werkzeug does.
 
     Called when a response is finalized, so the ValueError takes the app's own 500
     path (and its handler) instead of failing later in the server. Parsed request
     data (multipart part headers, for instance) may hold any text.
     """
-    for name, value in headers._list:
+    items = headers._list
+    for index, (name, value) in enumerate(items):
         if not (name.isascii() and value.isascii()):
+            if name.lower() in ("location", "content-location"):
+                from ..urls import iri_to_uri
+
+                items[index] = (name, iri_to_uri(value))
+                continue
             try:
                 name.encode("latin-1")
                 value.encode("latin-1")
