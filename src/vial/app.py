@@ -16,6 +16,7 @@ from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .datastructures import ImmutableDict
 from .exceptions import (
+    Aborter,
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
@@ -211,6 +212,8 @@ class Vial(Scaffold, _TemplatingMixin):
             )
 
     json_provider_class: type[JSONProvider] = t.cast("type[JSONProvider]", None)
+    #: The class of :attr:`aborter`, made by :meth:`make_aborter`.
+    aborter_class: type[Aborter] = Aborter
     #: Whether :mod:`vial._fast_pipeline` may serve requests (None: not decided yet).
     _standard_pipeline: bool | None = None
     #: Whether it may also stand in for ``wsgi_app`` (not replaced or wrapped).
@@ -264,10 +267,9 @@ class Vial(Scaffold, _TemplatingMixin):
         return self.config_class(root_path, defaults)
 
     def make_aborter(self) -> t.Any:
-        """The :class:`~vial.exceptions.Aborter` used by ``vial.abort``."""
-        from .exceptions import Aborter
-
-        return Aborter()
+        """The :class:`~vial.exceptions.Aborter` used by ``vial.abort``: an instance of
+        :attr:`aborter_class`."""
+        return self.aborter_class()
 
     def auto_find_instance_path(self) -> str:
         """``instance/`` beside the package (``<prefix>/var/<name>-instance`` if installed)."""

@@ -10,6 +10,7 @@ runs in time linear in the length of its input.
 
 from __future__ import annotations
 
+import enum
 import typing as t
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
@@ -41,6 +42,8 @@ if t.TYPE_CHECKING:
     from .datastructures.cache_control import _CacheControl
 
 __all__ = [
+    "COEP",
+    "COOP",
     "HTTP_STATUS_CODES",
     "MAX_COOKIES",
     "MAX_RANGES",
@@ -214,6 +217,21 @@ def parse_cache_control_header(
         return cls((), on_update)
     pairs = [(key.lower(), arg) for key, arg in parse_dict_header(value).items()]
     return cls(pairs, on_update)
+
+
+class COOP(str, enum.Enum):
+    """Values of the Cross-Origin-Opener-Policy header."""
+
+    UNSAFE_NONE = "unsafe-none"
+    SAME_ORIGIN_ALLOW_POPUPS = "same-origin-allow-popups"
+    SAME_ORIGIN = "same-origin"
+
+
+class COEP(str, enum.Enum):
+    """Values of the Cross-Origin-Embedder-Policy header."""
+
+    UNSAFE_NONE = "unsafe-none"
+    REQUIRE_CORP = "require-corp"
 
 
 def parse_set_header(

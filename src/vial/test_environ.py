@@ -16,6 +16,7 @@ from .urls import url_encode
 if t.TYPE_CHECKING:
     from .app import Vial
     from .typing import WSGIEnvironment
+    from .wrappers.request import Request
 
 
 _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "TRACE"))
@@ -247,6 +248,15 @@ class EnvironBuilder:
                 environ[name] = value
         environ.update(self.environ_overrides)
         return environ
+
+    def get_request(self, cls: type[Request] | None = None) -> Request:
+        """A request object (``cls``, :class:`~vial.wrappers.Request` by default) for
+        this builder's environ."""
+        if cls is None:
+            from .wrappers.request import Request
+
+            cls = Request
+        return cls(self.get_environ())
 
     def close(self) -> None:
         """Close files this builder opened."""

@@ -121,6 +121,39 @@ class Request(RequestHeaderMixin):
         elif populate_request:
             environ["werkzeug.request"] = self
 
+    @classmethod
+    def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:
+        """A request made up from :class:`vial.test.EnvironBuilder`'s arguments
+        (``Request.from_values("/page", method="POST", data={...})``), for tests."""
+        from ..test import EnvironBuilder
+
+        builder = EnvironBuilder(*args, **kwargs)
+        try:
+            return builder.get_request(cls)
+        finally:
+            builder.close()
+
+    @classmethod
+    def application(cls, f: t.Callable[[Request], t.Any]) -> t.Callable[..., t.Any]:
+        """Turn ``f(request) -> response`` into a WSGI application (Werkzeug's decorator);
+        an HTTP error ``f`` raises becomes its response."""
+        from ..exceptions import HTTPException
+
+        def application(environ: WSGIEnvironment, start_response: t.Any) -> t.Any:
+            request = cls(environ)
+            try:
+                response = f(request)
+            except HTTPException as error:
+                response = error.get_response(environ)
+            return response(environ, start_response)
+
+        return application
+
+    @property
+    def want_form_data_parsed(self) -> bool:
+        """Whether the body is a form to parse (a form Content-Type was sent)."""
+        return self.mimetype in _FORM_MIMETYPES
+
     # -- limits (Flask reads these from the app's config) -------------------------------
 
     def _app_config(self, key: str) -> t.Any:

@@ -12,6 +12,7 @@ if t.TYPE_CHECKING:
         Authorization,
         CharsetAccept,
         ETags,
+        HeaderSet,
         IfRange,
         LanguageAccept,
         MIMEAccept,
@@ -135,8 +136,63 @@ class RequestHeaderMixin:
         value: str | None = self.environ.get("HTTP_ORIGIN")
         return value
 
+    @cached_property
+    def pragma(self) -> HeaderSet:
+        """The Pragma header as a set of directives (empty when absent), as in Werkzeug."""
+        from ..http import parse_set_header
+
+        return parse_set_header(self.environ.get("HTTP_PRAGMA"))
+
     @property
-    def pragma(self) -> str | None:
-        """The Pragma header."""
-        value: str | None = self.environ.get("HTTP_PRAGMA")
+    def content_encoding(self) -> str | None:
+        """The Content-Encoding header."""
+        value: str | None = self.environ.get("HTTP_CONTENT_ENCODING")
         return value
+
+    @property
+    def content_md5(self) -> str | None:
+        """The Content-MD5 header."""
+        value: str | None = self.environ.get("HTTP_CONTENT_MD5")
+        return value
+
+    @property
+    def max_forwards(self) -> int | None:
+        """The Max-Forwards header as an int (``None`` when absent or not a number)."""
+        value = self.environ.get("HTTP_MAX_FORWARDS")
+        if value is None or not value.strip().isdigit() or not value.isascii():
+            return None
+        return int(value)
+
+    @cached_property
+    def access_control_request_headers(self) -> HeaderSet:
+        """The headers a CORS preflight asks to send (Access-Control-Request-Headers)."""
+        from ..http import parse_set_header
+
+        return parse_set_header(self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"))
+
+    @property
+    def access_control_request_method(self) -> str | None:
+        """The method a CORS preflight asks to use (Access-Control-Request-Method)."""
+        value: str | None = self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        return value
+
+    @property
+    def remote_user(self) -> str | None:
+        """The user the server authenticated (``REMOTE_USER``), if any."""
+        value: str | None = self.environ.get("REMOTE_USER")
+        return value
+
+    @property
+    def is_multithread(self) -> bool:
+        """Whether the server may run requests in several threads (``wsgi.multithread``)."""
+        return bool(self.environ.get("wsgi.multithread", False))
+
+    @property
+    def is_multiprocess(self) -> bool:
+        """Whether the server may run requests in several processes (``wsgi.multiprocess``)."""
+        return bool(self.environ.get("wsgi.multiprocess", False))
+
+    @property
+    def is_run_once(self) -> bool:
+        """Whether the server runs the app once per process, as CGI does (``wsgi.run_once``)."""
+        return bool(self.environ.get("wsgi.run_once", False))

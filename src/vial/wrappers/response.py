@@ -487,6 +487,26 @@ class Response(ResponseHeaderMixin):
                 headers["Content-Length"] = str(length)
         return headers
 
+    def get_wsgi_response(
+        self, environ: WSGIEnvironment
+    ) -> tuple[Iterable[bytes], str, list[tuple[str, str]]]:
+        """``(body iterable, status line, header list)`` to send for ``environ``."""
+        headers = self.get_wsgi_headers(environ)
+        return self.get_app_iter(environ), self._status, headers.to_wsgi_list()
+
+    @classmethod
+    def from_app(
+        cls, app: t.Callable[..., Iterable[bytes]], environ: WSGIEnvironment, buffered: bool = False
+    ) -> Response:
+        """Call the WSGI ``app`` with ``environ`` and wrap what it answers (for tests).
+
+        :param buffered: read the whole body now (and close the app's iterable).
+        """
+        from ..testing import run_wsgi_app
+
+        body, status, headers = run_wsgi_app(app, environ, buffered)
+        return cls(body, status, headers)
+
     def get_app_iter(self, environ: WSGIEnvironment) -> Iterable[bytes]:
         """The body iterable to hand to the server (it calls ``close()`` when done)."""
         body = self.response

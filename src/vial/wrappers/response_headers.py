@@ -15,6 +15,7 @@ if t.TYPE_CHECKING:
         ResponseCacheControl,
         WWWAuthenticate,
     )
+    from ..http import COEP, COOP
     from ..typing import WSGIEnvironment
 
 
@@ -75,6 +76,13 @@ def _set_header_property(name: str, doc: str) -> t.Any:
     return property(getter, setter, doc=doc)
 
 
+def _set_policy(headers: Headers, name: str, value: t.Any) -> None:
+    if value is None:
+        headers.remove(name)
+    else:
+        headers[name] = str(getattr(value, "value", value))
+
+
 class ResponseHeaderMixin:
     """Header properties of :class:`~vial.wrappers.Response`."""
 
@@ -100,6 +108,72 @@ class ResponseHeaderMixin:
     last_modified = _date_property("Last-Modified", "The Last-Modified header as a datetime.")
     vary = _set_header_property("Vary", "The Vary header as a set of header names.")
     allow = _set_header_property("Allow", "The Allow header as a set of methods.")
+    content_md5 = _header_property("Content-MD5", "The Content-MD5 header.")
+    content_security_policy_report_only = _header_property(
+        "Content-Security-Policy-Report-Only", "The Content-Security-Policy-Report-Only header."
+    )
+    access_control_allow_headers = _set_header_property(
+        "Access-Control-Allow-Headers", "The headers a CORS request may send, as a set."
+    )
+    access_control_allow_methods = _set_header_property(
+        "Access-Control-Allow-Methods", "The methods a CORS request may use, as a set."
+    )
+    access_control_expose_headers = _set_header_property(
+        "Access-Control-Expose-Headers", "The headers a CORS response shows scripts, as a set."
+    )
+
+    @property
+    def access_control_allow_credentials(self) -> bool:
+        """Whether Access-Control-Allow-Credentials is ``true``; false removes it."""
+        return self.headers.get("Access-Control-Allow-Credentials") == "true"
+
+    @access_control_allow_credentials.setter
+    def access_control_allow_credentials(self, value: bool | None) -> None:
+        if value:
+            self.headers["Access-Control-Allow-Credentials"] = "true"
+        else:
+            self.headers.remove("Access-Control-Allow-Credentials")
+
+    @property
+    def access_control_max_age(self) -> int | None:
+        """Access-Control-Max-Age in seconds (``None`` when absent or not a number)."""
+        value = self.headers.get("Access-Control-Max-Age")
+        if value is None or not value.isdigit() or not value.isascii():
+            return None
+        return int(value)
+
+    @access_control_max_age.setter
+    def access_control_max_age(self, value: int | timedelta | None) -> None:
+        if value is None:
+            self.headers.remove("Access-Control-Max-Age")
+        else:
+            if isinstance(value, timedelta):
+                value = int(value.total_seconds())
+            self.headers["Access-Control-Max-Age"] = str(int(value))
+
+    @property
+    def cross_origin_opener_policy(self) -> COOP:
+        """Cross-Origin-Opener-Policy as a :class:`vial.http.COOP` (``unsafe-none``
+        when absent)."""
+        from ..http import COOP
+
+        return COOP(self.headers.get("Cross-Origin-Opener-Policy") or COOP.UNSAFE_NONE.value)
+
+    @cross_origin_opener_policy.setter
+    def cross_origin_opener_policy(self, value: COOP | str | None) -> None:
+        _set_policy(self.headers, "Cross-Origin-Opener-Policy", value)
+
+    @property
+    def cross_origin_embedder_policy(self) -> COEP:
+        """Cross-Origin-Embedder-Policy as a :class:`vial.http.COEP` (``unsafe-none``
+        when absent)."""
+        from ..http import COEP
+
+        return COEP(self.headers.get("Cross-Origin-Embedder-Policy") or COEP.UNSAFE_NONE.value)
+
+    @cross_origin_embedder_policy.setter
+    def cross_origin_embedder_policy(self, value: COEP | str | None) -> None:
+        _set_policy(self.headers, "Cross-Origin-Embedder-Policy", value)
 
     @property
     def content_type(self) -> str | None:
