@@ -503,3 +503,36 @@ def test_upload_temp_files_not_named_on_disk(app: Vial, client: VialClient, tmp_
         assert rv.text == "2000000"
         rv.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_number_too_long_for_int_is_404_not_500(app: Vial, client: VialClient) -> None:
+    """Python refuses to parse ints of more than 4,300 digits (ValueError); a path that
+    an <int:> converter cannot take does not match, as in Flask."""
+    from vial.routing import BaseConverter
+
+    class Strict(BaseConverter):
+        def to_python(self, value: str) -> str:
+            if value == "boom":
+                raise ValueError("not for this converter")
+            return value
+
+    app.url_map.converters["strict"] = Strict
+
+    @app.get("/u/<int:user_id>")
+    def user(user_id: int) -> str:
+        return str(user_id)
+
+    @app.get("/s/<strict:name>")
+    def strict(name: str) -> str:
+        return name
+
+    @app.get("/p/<path:rest>/<int:n>")
+    def tail(rest: str, n: int) -> str:
+        return f"{rest}:{n}"
+
+    assert client.get("/u/" + "9" * 5000).status_code == 404
+    assert client.get("/u/42").text == "42"
+    assert client.get("/s/boom").status_code == 404
+    assert client.get("/s/fine").text == "fine"
+    assert client.get("/p/a/b/" + "7" * 5000).status_code == 404
+    assert client.get("/p/a/b/7").text == "a/b:7"

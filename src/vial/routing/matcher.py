@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import typing as t
 
-from .converters import BaseConverter, NumberConverter, ValidationError, regex_may_match_slash
+from .converters import BaseConverter, NumberConverter, regex_may_match_slash
 from .rules import Part, Rule, _Var
 
 MatchResult = tuple[Rule, dict[str, t.Any]]
@@ -303,7 +303,7 @@ def _walk(
             else:
                 for name, group, to_python in edge.variables:
                     found.append((name, to_python(match.group(group))))
-        except ValidationError:
+        except ValueError:  # ValidationError, or bad text such as a 5,000-digit int
             del found[mark:]
             continue
         result = _walk(edge.node, segments, index + 1, count, found, method, websocket, seen)
@@ -320,7 +320,7 @@ def _walk(
             try:
                 for name, group, to_python in edge.variables:
                     found.append((name, to_python(match.group(group))))
-            except ValidationError:
+            except ValueError:  # ValidationError, or text the converter cannot take
                 del found[mark:]
                 continue
             result = _pick(edge.node.rules, found, method, websocket, seen)
