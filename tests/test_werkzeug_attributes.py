@@ -163,3 +163,46 @@ def test_an_app_makes_its_aborter_from_aborter_class() -> None:
 def test_an_absent_pragma_is_an_empty_set(value: str | None) -> None:
     headers = {} if value is None else {"Pragma": value}
     assert len(Request.from_values("/", headers=headers).pragma) == 0
+
+
+def test_headers_get_all_and_header_set_pop_and_isdisjoint() -> None:
+    from vial.datastructures import Headers, HeaderSet
+
+    headers = Headers([("X-A", "1"), ("x-a", "2"), ("X-B", "3")])
+    assert headers.get_all("X-A") == ["1", "2"]
+    changes: list[str] = []
+    header_set = HeaderSet(["Accept", "Cookie"], on_update=lambda s: changes.append(s.to_header()))
+    assert header_set.isdisjoint(["Origin"])
+    assert not header_set.isdisjoint(["origin", "COOKIE"])
+    assert header_set.pop() == "Accept"
+    assert changes == ["Cookie"]
+    assert header_set.pop() == "Cookie"
+    with pytest.raises(KeyError):
+        header_set.pop()
+
+
+def test_map_adapter_dispatch() -> None:
+    from vial.exceptions import HTTPException
+    from vial.routing import Map, RequestRedirect, Rule
+
+    url_map = Map(
+        [
+            Rule("/", endpoint="index"),
+            Rule("/user/<int:id>", endpoint="user"),
+            Rule("/dir/", endpoint="dir"),
+        ]
+    )
+    adapter = url_map.bind("example.com", "/")
+
+    def view(endpoint: str, args: dict[str, t.Any]) -> str:
+        if endpoint == "user" and args["id"] == 0:
+            raise NotFound()
+        return f"{endpoint} {args}"
+
+    assert adapter.dispatch(view, "/user/5") == "user {'id': 5}"
+    assert isinstance(adapter.dispatch(view, "/dir"), RequestRedirect)
+    with pytest.raises(NotFound):
+        adapter.dispatch(view, "/nowhere")
+    caught = adapter.dispatch(view, "/user/0", catch_http_exceptions=True)
+    assert isinstance(caught, HTTPException) and caught.code == 404
+    assert adapter.dispatch(view, "/missing", catch_http_exceptions=True).code == 404

@@ -187,6 +187,10 @@ class Headers:
                 return v
         return None
 
+    def get_all(self, name: str) -> list[str]:
+        """Every value of header ``name``: :meth:`getlist` under wsgiref's name."""
+        return self.getlist(name)
+
     @t.overload
     def getlist(self, key: str) -> list[str]: ...
     @t.overload
@@ -673,6 +677,19 @@ class HeaderSet:
         self._set.clear()
         self._headers.clear()
         self._changed()
+
+    def pop(self) -> str:
+        """Remove and return the first value (:exc:`KeyError` when empty), as a set's
+        ``pop`` does."""
+        if not self._headers:
+            raise KeyError("pop from an empty HeaderSet")
+        header = self._headers[0]
+        self.remove(header)
+        return header
+
+    def isdisjoint(self, other: Iterable[str]) -> bool:
+        """Whether no value of ``other`` is in the set (any case)."""
+        return not any(item in self for item in other)
 
     def as_set(self, preserve_casing: bool = False) -> set[str]:
         """The values as a :class:`set`, lower-cased unless ``preserve_casing``."""

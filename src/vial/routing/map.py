@@ -408,6 +408,30 @@ class MapAdapter:
         url = f"{self.url_scheme}://{self.get_host(domain)}{self.script_name[:-1]}{path}"
         return f"{url}?{query}" if query else url
 
+    def dispatch(
+        self,
+        view_func: t.Callable[[t.Any, dict[str, t.Any]], t.Any],
+        path_info: str | None = None,
+        method: str | None = None,
+        catch_http_exceptions: bool = False,
+    ) -> t.Any:
+        """Match, then call ``view_func(endpoint, view_args)`` and return what it returns.
+
+        A redirect the match asks for is returned (it is a response). With
+        ``catch_http_exceptions``, an HTTP error from the match or the view is returned
+        instead of raised, so the result can always be called as a WSGI app.
+        """
+        try:
+            try:
+                endpoint, args = self.match(path_info, method)
+            except RequestRedirect as redirect:
+                return redirect
+            return view_func(endpoint, args)
+        except HTTPException as error:
+            if catch_http_exceptions:
+                return error
+            raise
+
     def match(
         self,
         path_info: str | None = None,
