@@ -454,6 +454,20 @@ def test_204_and_304_send_no_body_headers(app: Vial, client: VialClient) -> None
     assert "Content-Length" not in r.headers
 
 
+def test_head_of_a_list_body_has_the_length_get_has(app: Vial, client: VialClient) -> None:
+    # The length of a list body is computed when it is sent; HEAD answers with the
+    # same headers as GET (as in Flask), and no body.
+    @app.route("/parts")
+    def parts() -> Response:
+        return Response(["a", b"bc", "é"])
+
+    got = client.get("/parts")
+    head = client.head("/parts")
+    assert got.headers["Content-Length"] == "5"
+    assert head.headers["Content-Length"] == "5"
+    assert head.data == b""
+
+
 def test_a_str_subclass_is_one_body_with_a_length(app: Vial, client: VialClient) -> None:
     """Markup (what a template macro returns) is text, not an iterable of characters."""
     from markupsafe import Markup

@@ -479,8 +479,8 @@ class Response(ResponseHeaderMixin):
             and not self._length_from_data
             and "Content-Length" not in headers
             and self.is_sequence
-            and environ.get("REQUEST_METHOD") != "HEAD"
         ):
+            # HEAD too: it answers with the headers GET would send.
             length = self.calculate_content_length()
             if length is not None:
                 headers = headers.copy()
