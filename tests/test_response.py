@@ -468,6 +468,39 @@ def test_head_of_a_list_body_has_the_length_get_has(app: Vial, client: VialClien
     assert head.data == b""
 
 
+def test_a_body_chunk_that_is_not_str_or_bytes_is_a_type_error(
+    app: Vial, client: VialClient
+) -> None:
+    # bytes(5) is five NUL bytes: an int chunk must fail, as in Flask, not be sent so.
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+
+    @app.route("/gen")
+    def gen() -> Response:
+        def chunks() -> t.Iterator[t.Any]:
+            yield "ok"
+            yield 5
+
+        return Response(chunks())
+
+    @app.route("/list")
+    def in_list() -> Response:
+        return Response(["a", 5])
+
+    @app.route("/buffers")
+    def buffers() -> Response:
+        return Response([bytearray(b"ab"), memoryview(b"cd"), "é"])
+
+    with pytest.raises(TypeError, match="not int"):
+        client.get("/gen").get_data()
+    with pytest.raises(TypeError, match="not int"):
+        client.get("/list")
+    with pytest.raises(TypeError, match="not int"):
+        Response().set_data(5)  # type: ignore[arg-type]
+    got = client.get("/buffers")
+    assert got.data == "abcdé".encode()
+    assert got.headers["Content-Length"] == "6"
+
+
 def test_a_str_subclass_is_one_body_with_a_length(app: Vial, client: VialClient) -> None:
     """Markup (what a template macro returns) is text, not an iterable of characters."""
     from markupsafe import Markup

@@ -271,7 +271,7 @@ class Response(ResponseHeaderMixin):
 
     def set_data(self, value: str | bytes | bytearray) -> None:
         """Replace the body and set Content-Length."""
-        value = value.encode(self.charset) if isinstance(value, str) else bytes(value)
+        value = value.encode(self.charset) if isinstance(value, str) else _to_bytes(value)
         self.response = [value]
         if self.automatically_set_content_length:
             self.headers["Content-Length"] = str(len(value))
@@ -326,7 +326,7 @@ class Response(ResponseHeaderMixin):
             if isinstance(item, str):
                 yield item.encode(charset)
             else:
-                yield bytes(item)
+                yield _to_bytes(item)
 
     def freeze(self) -> None:
         """Buffer the body and set Content-Length (used by the test client)."""
@@ -337,8 +337,10 @@ class Response(ResponseHeaderMixin):
         """The body's length when it is in memory, else ``None``."""
         if not self.is_sequence:
             return None
+        charset = self.charset
         return sum(
-            len(x if isinstance(x, bytes) else x.encode(self.charset)) for x in self.response
+            len(x if type(x) is bytes else x.encode(charset) if isinstance(x, str) else _to_bytes(x))
+            for x in self.response
         )
 
     # -- JSON ----------------------------------------------------------------------------------
@@ -605,7 +607,7 @@ class AsyncBody:
     async def __aiter__(self) -> t.AsyncIterator[bytes]:
         charset = self._charset
         async for item in self._iterable:
-            yield item.encode(charset) if isinstance(item, str) else bytes(item)
+            yield item.encode(charset) if isinstance(item, str) else _to_bytes(item)
 
     def close(self) -> None:
         """Close the async iterable (from a worker thread) and run the response's clean-up."""
@@ -622,7 +624,22 @@ def _iterate_async_body(iterable: t.AsyncIterable[t.Any], charset: str) -> Itera
             item = run_coroutine_sync(_anext(iterator))
         except StopAsyncIteration:
             return
-        yield item.encode(charset) if isinstance(item, str) else bytes(item)
+        yield item.encode(charset) if isinstance(item, str) else _to_bytes(item)
+
+
+def _to_bytes(item: t.Any) -> bytes:
+    """A body chunk that is not text as bytes: bytes, bytearray, memoryview, any buffer.
+
+    Anything else is a TypeError, as in Werkzeug; ``bytes(5)`` would be five NUL bytes.
+    """
+    if type(item) is bytes:
+        return item
+    try:
+        return memoryview(item).tobytes()
+    except TypeError:
+        raise TypeError(
+            f"A response body chunk must be str or bytes, not {type(item).__name__}."
+        ) from None
 
 
 async def _anext(iterator: t.AsyncIterator[t.Any]) -> t.Any:
