@@ -501,6 +501,36 @@ def test_a_body_chunk_that_is_not_str_or_bytes_is_a_type_error(
     assert got.headers["Content-Length"] == "6"
 
 
+def test_implicit_sequence_conversion_and_freeze(app: Vial, client: VialClient) -> None:
+    # As in Werkzeug: with implicit_sequence_conversion off, reading a streamed body
+    # is an error until make_sequence(); freeze() buffers it and adds an ETag.
+    seen: list[t.Any] = []
+
+    @app.route("/")
+    def index() -> Response:
+        return Response(iter(["a", "b"]))
+
+    @app.after_request
+    def after(response: Response) -> Response:
+        response.implicit_sequence_conversion = False
+        with pytest.raises(RuntimeError, match="make_sequence"):
+            response.get_data()
+        response.make_sequence()
+        seen.append(response.get_data())
+        return response
+
+    assert client.get("/").data == b"ab"
+    assert seen == [b"ab"]
+    frozen = Response(iter(["x"]))
+    frozen.freeze()
+    assert frozen.response == [b"x"]
+    assert frozen.headers["Content-Length"] == "1"
+    assert frozen.headers["ETag"] == '"11f6ad8ec52a2984abaafd7c3b516503785c2072"'
+    kept = Response("y", headers={"ETag": '"mine"'})
+    kept.freeze()
+    assert kept.headers["ETag"] == '"mine"'
+
+
 def test_a_str_subclass_is_one_body_with_a_length(app: Vial, client: VialClient) -> None:
     """Markup (what a template macro returns) is text, not an iterable of characters."""
     from markupsafe import Markup

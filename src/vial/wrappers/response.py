@@ -131,6 +131,9 @@ class Response(ResponseHeaderMixin):
     charset = "utf-8"
     automatically_set_content_length = True
     autocorrect_location_header = False
+    #: With ``False``, reading a streamed body (``get_data``, ``add_etag``, ...) is a
+    #: RuntimeError unless :meth:`make_sequence` was called first.
+    implicit_sequence_conversion = True
 
     @property
     def max_cookie_size(self) -> int:
@@ -309,6 +312,11 @@ class Response(ResponseHeaderMixin):
                 "This response streams an async iterable; its body can only be read by an"
                 " ASGI server or an async test."
             )
+        if not self.implicit_sequence_conversion:
+            raise RuntimeError(
+                "The response object required the iterable to be a sequence, but the"
+                " implicit conversion was disabled. Call make_sequence() yourself."
+            )
         self.make_sequence()
 
     def make_sequence(self) -> None:
@@ -329,9 +337,11 @@ class Response(ResponseHeaderMixin):
                 yield _to_bytes(item)
 
     def freeze(self) -> None:
-        """Buffer the body and set Content-Length (used by the test client)."""
+        """Buffer the body (whatever ``implicit_sequence_conversion`` says), set
+        Content-Length, and an ETag unless one is set: ready to be cached or pickled."""
         self.response = list(self.iter_encoded())
         self.headers["Content-Length"] = str(sum(map(len, self.response)))
+        self.add_etag()
 
     def calculate_content_length(self) -> int | None:
         """The body's length when it is in memory, else ``None``."""
