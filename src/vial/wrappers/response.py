@@ -348,10 +348,13 @@ class Response(ResponseHeaderMixin):
         if not self.is_sequence:
             return None
         charset = self.charset
-        return sum(
-            len(x if type(x) is bytes else x.encode(charset) if isinstance(x, str) else _to_bytes(x))
-            for x in self.response
-        )
+        length = 0
+        for x in self.response:
+            if type(x) is bytes:
+                length += len(x)
+            else:
+                length += len(x.encode(charset) if isinstance(x, str) else _to_bytes(x))
+        return length
 
     # -- JSON ----------------------------------------------------------------------------------
 
