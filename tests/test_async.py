@@ -10,7 +10,17 @@ import typing as t
 
 import pytest
 
-from vial import Blueprint, Vial, abort, current_app, g, request, session
+from vial import (
+    Blueprint,
+    Vial,
+    abort,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
 from vial.testing import VialClient
 from vial.views import MethodView, View
 
@@ -77,6 +87,31 @@ def test_async_hooks_share_g_with_view_and_teardown(app: Vial, client: VialClien
     assert response.text == "fr:before,sync-before,view"
     assert response.headers["X-Trail"] == "before,sync-before,view,after"
     assert seen == [("fr", ["before", "sync-before", "view", "after"], None), ("appctx", "fr")]
+
+
+def test_teardown_appcontext_runs_after_the_request_context_is_gone(
+    app: Vial, client: VialClient
+) -> None:
+    # As in Flask (and vial's sync path): teardown_request still sees the request,
+    # teardown_appcontext runs once it is popped, with the app context and g left.
+    seen: list[t.Any] = []
+
+    @app.get("/")
+    async def index() -> str:
+        await asyncio.sleep(0)
+        g.value = "kept"
+        return "ok"
+
+    @app.teardown_request
+    def teardown(exc: BaseException | None) -> None:
+        seen.append(("request", has_request_context(), request.path))
+
+    @app.teardown_appcontext
+    async def teardown_app(exc: BaseException | None) -> None:
+        seen.append(("app", has_request_context(), has_app_context(), g.get("value")))
+
+    assert client.get("/").text == "ok"
+    assert seen == [("request", True, "/"), ("app", False, True, "kept")]
 
 
 def test_async_before_request_short_circuits(app: Vial, client: VialClient) -> None:

@@ -180,6 +180,28 @@ def test_copy_current_request_context_in_a_thread(app: Vial, client: VialClient)
     assert results == [("/", "42", app.name, True)]
 
 
+def test_copy_current_request_context_shares_the_session(app: Vial, client: VialClient) -> None:
+    # The session is opened lazily: the copy must still share the view's session
+    # object, so a value the view sets after copying is seen by the worker.
+    results: list[t.Any] = []
+
+    @app.route("/")
+    def index() -> str:
+        @copy_current_request_context
+        def work() -> None:
+            results.append(session.get("s"))
+            session["from_worker"] = 1
+
+        session["s"] = "set after copying"
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        return str(session.get("from_worker"))
+
+    assert client.get("/").text == "1"
+    assert results == ["set after copying"]
+
+
 def test_copy_current_request_context_outside_request_is_runtime_error() -> None:
     with pytest.raises(RuntimeError, match="request context"):
         copy_current_request_context(lambda: None)

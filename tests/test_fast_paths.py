@@ -273,3 +273,20 @@ def test_a_returned_dict_follows_debug_and_the_compact_setting(
     app.debug = False
     app.json.compact = False  # type: ignore[attr-defined]
     assert client.get("/").get_data() == b'{\n  "a": 1,\n  "b": 2\n}\n'
+
+
+def test_a_returned_dict_calls_the_apps_json_default_for_enum_members(
+    client: VialClient, app: Vial
+) -> None:
+    # As in Flask: app.json.default decides how an Enum member is written.
+    import enum
+
+    class Color(enum.Enum):
+        RED = 1
+
+    @app.get("/")
+    def index() -> dict[str, t.Any]:
+        return {"c": Color.RED}
+
+    app.json.default = lambda o: o.name  # type: ignore[attr-defined]
+    assert client.get("/").get_data() == b'{"c":"RED"}\n'

@@ -113,6 +113,29 @@ def test_default_can_be_replaced(provider_class: type[DefaultJSONProvider], app:
     assert provider.response({"s": {2, 1}}).body == b'{"s":[1,2]}\n'
 
 
+def test_replaced_default_sees_enum_members(
+    provider_class: type[DefaultJSONProvider], app: FakeApp
+) -> None:
+    # json calls default for an Enum member (Flask's apps rely on it to write
+    # names, say); orjson would write the value without asking.
+    import enum
+
+    class Color(enum.Enum):
+        RED = 1
+
+    provider = provider_class(app)
+    provider.default = lambda o: o.name if isinstance(o, enum.Enum) else str(o)  # type: ignore[method-assign]
+    assert provider.response({"c": Color.RED}).body == b'{"c":"RED"}\n'
+    assert provider.dumps([Color.RED], separators=(",", ":")) == '["RED"]'
+
+    class Named(provider_class):  # type: ignore[valid-type,misc]
+        @staticmethod
+        def default(o: t.Any) -> t.Any:
+            return f"enum:{o.name}"
+
+    assert Named(app).response(Color.RED).body == b'"enum:RED"\n'
+
+
 # -- dumps and response --------------------------------------------------------------
 
 

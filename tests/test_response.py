@@ -454,6 +454,83 @@ def test_204_and_304_send_no_body_headers(app: Vial, client: VialClient) -> None
     assert "Content-Length" not in r.headers
 
 
+def test_head_of_a_list_body_has_the_length_get_has(app: Vial, client: VialClient) -> None:
+    # The length of a list body is computed when it is sent; HEAD answers with the
+    # same headers as GET (as in Flask), and no body.
+    @app.route("/parts")
+    def parts() -> Response:
+        return Response(["a", b"bc", "é"])
+
+    got = client.get("/parts")
+    head = client.head("/parts")
+    assert got.headers["Content-Length"] == "5"
+    assert head.headers["Content-Length"] == "5"
+    assert head.data == b""
+
+
+def test_a_body_chunk_that_is_not_str_or_bytes_is_a_type_error(
+    app: Vial, client: VialClient
+) -> None:
+    # bytes(5) is five NUL bytes: an int chunk must fail, as in Flask, not be sent so.
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+
+    @app.route("/gen")
+    def gen() -> Response:
+        def chunks() -> t.Iterator[t.Any]:
+            yield "ok"
+            yield 5
+
+        return Response(chunks())
+
+    @app.route("/list")
+    def in_list() -> Response:
+        return Response(["a", 5])
+
+    @app.route("/buffers")
+    def buffers() -> Response:
+        return Response([bytearray(b"ab"), memoryview(b"cd"), "é"])
+
+    with pytest.raises(TypeError, match="not int"):
+        client.get("/gen").get_data()
+    with pytest.raises(TypeError, match="not int"):
+        client.get("/list")
+    with pytest.raises(TypeError, match="not int"):
+        Response().set_data(5)  # type: ignore[arg-type]
+    got = client.get("/buffers")
+    assert got.data == "abcdé".encode()
+    assert got.headers["Content-Length"] == "6"
+
+
+def test_implicit_sequence_conversion_and_freeze(app: Vial, client: VialClient) -> None:
+    # As in Werkzeug: with implicit_sequence_conversion off, reading a streamed body
+    # is an error until make_sequence(); freeze() buffers it and adds an ETag.
+    seen: list[t.Any] = []
+
+    @app.route("/")
+    def index() -> Response:
+        return Response(iter(["a", "b"]))
+
+    @app.after_request
+    def after(response: Response) -> Response:
+        response.implicit_sequence_conversion = False
+        with pytest.raises(RuntimeError, match="make_sequence"):
+            response.get_data()
+        response.make_sequence()
+        seen.append(response.get_data())
+        return response
+
+    assert client.get("/").data == b"ab"
+    assert seen == [b"ab"]
+    frozen = Response(iter(["x"]))
+    frozen.freeze()
+    assert frozen.response == [b"x"]
+    assert frozen.headers["Content-Length"] == "1"
+    assert frozen.headers["ETag"] == '"11f6ad8ec52a2984abaafd7c3b516503785c2072"'
+    kept = Response("y", headers={"ETag": '"mine"'})
+    kept.freeze()
+    assert kept.headers["ETag"] == '"mine"'
+
+
 def test_a_str_subclass_is_one_body_with_a_length(app: Vial, client: VialClient) -> None:
     """Markup (what a template macro returns) is text, not an iterable of characters."""
     from markupsafe import Markup

@@ -289,3 +289,36 @@ def test_client_gone_with_stream_with_context(app: Vial, log: list[str], interfa
         run_asgi(app, "/ctx-stream", lambda chunk: None, disconnect_after=1)
     assert log.count("closed") == 1
     assert log.count("teardown") == 1
+
+
+def test_head_of_a_stream_with_context_tears_down_without_error(
+    app: Vial, client: VialClient
+) -> None:
+    # HEAD never reads the body: the stream is closed unstarted, which is no error,
+    # so teardown gets None (as in Flask), not GeneratorExit; the generator is closed.
+    log: list[t.Any] = []
+
+    @app.route("/s")
+    def s() -> Response:
+        def generate() -> t.Iterator[str]:
+            try:
+                log.append("started")
+                yield "x"
+            finally:
+                log.append("closed")
+
+        return Response(stream_with_context(generate()))
+
+    @app.teardown_request
+    def teardown(exc: BaseException | None) -> None:
+        log.append(("teardown", exc))
+
+    rv = client.head("/s")
+    assert rv.data == b""
+    rv.close()
+    assert log == [("teardown", None)]
+    log.clear()
+    rv = client.get("/s")
+    assert rv.data == b"x"
+    rv.close()
+    assert log == ["started", "closed", ("teardown", None)]

@@ -255,6 +255,35 @@ def test_with_client_keeps_last_request_context(app: Vial, client: VialClient) -
     assert _cv_request.get(None) is None
 
 
+def test_with_client_tears_the_kept_contexts_down_in_order(
+    app: Vial, client: VialClient
+) -> None:
+    # The kept contexts are re-pushed app context first, so popping them runs the
+    # request teardown, then the app context's teardown once, as in Flask.
+    log: list[str] = []
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    @app.teardown_request
+    def teardown(exc: BaseException | None) -> None:
+        log.append("request")
+
+    @app.teardown_appcontext
+    def teardown_app(exc: BaseException | None) -> None:
+        log.append("app")
+
+    with client:
+        client.get("/")
+        assert log == ["request", "app"]
+        log.clear()
+        client.get("/")
+        assert log == ["request", "app", "request", "app"]
+        log.clear()
+    assert log == ["request", "app"]
+
+
 def test_without_with_no_context_is_kept(app: Vial, client: VialClient) -> None:
     @app.route("/")
     def index() -> str:

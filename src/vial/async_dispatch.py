@@ -25,7 +25,7 @@ from .exceptions import (
     InternalServerError,
     RequestEntityTooLarge,
 )
-from .globals import _cv_app
+from .globals import _cv_app, _cv_request
 from .helpers import views_stream_body
 from .routing import RoutingException
 from .signals import (
@@ -183,13 +183,20 @@ async def teardown(app: Vial, ctx: RequestContext, exc: BaseException | None) ->
     if request_tearing_down.receivers:
         request_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
     if ctx.owns_app_context:
-        for func in reversed(app.teardown_appcontext_funcs):
-            try:
-                await call(app, func, exc)
-            except Exception as error:
-                errors.append(error)
-        if appcontext_tearing_down.receivers:
-            appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
+        # As in ctx.pop(): the app context is torn down once the request context
+        # is gone (has_request_context() is false there); it is put back after,
+        # for ctx._pop() to pop.
+        _cv_request.set(ctx._cv_tokens[-1][0])
+        try:
+            for func in reversed(app.teardown_appcontext_funcs):
+                try:
+                    await call(app, func, exc)
+                except Exception as error:
+                    errors.append(error)
+            if appcontext_tearing_down.receivers:
+                appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
+        finally:
+            _cv_request.set(ctx)
     if errors:
         raise errors[0]
 

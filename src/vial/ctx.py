@@ -190,9 +190,14 @@ class RequestContext:
         return self._session is not None
 
     def copy(self) -> RequestContext:
-        """A new context for the same request and session (for background work)."""
+        """A new context for the same request and session (for background work).
+
+        The session is opened here if it was not yet, so that both contexts share
+        one session object: what the view writes to it after copying is seen by
+        the copy, as in Flask, where the session is opened when the request starts.
+        """
         return self.__class__(
-            self.app, self.request.environ, request=self.request, session=self._session
+            self.app, self.request.environ, request=self.request, session=self.session
         )
 
     def match_request(self) -> None:

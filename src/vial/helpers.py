@@ -199,7 +199,15 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
                 " such as in a view function."
             )
         with ctx:
-            yield None
+            try:
+                yield None
+            except GeneratorExit:
+                # Closed before the body was read (a HEAD request, a response
+                # dropped unsent): not an error, so teardown gets None.
+                close = getattr(gen, "close", None)
+                if close is not None:
+                    close()
+                return
             try:
                 yield from gen
             finally:

@@ -322,8 +322,11 @@ class VialClient:
             self._context_stack.close()
             response = self._open_environ(environ, buffered)
             response.history = tuple(history)
-        while self._new_contexts:
-            self._context_stack.enter_context(self._new_contexts.pop())
+        # Re-pushed in the order they were preserved: the app context, then the
+        # request context on it (which so does not push an app context of its own).
+        for context in self._new_contexts:
+            self._context_stack.enter_context(context)
+        self._new_contexts.clear()
         return response
 
     def _open_environ(self, environ: WSGIEnvironment, buffered: bool) -> TestResponse:

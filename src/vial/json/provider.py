@@ -313,7 +313,9 @@ class OrJSONProvider(DefaultJSONProvider):
     :class:`DefaultJSONProvider`. Output is byte for byte the same as
     :class:`DefaultJSONProvider`'s, with one exception: orjson serializes
     :class:`~enum.Enum` members by their value, where :mod:`json` calls
-    :attr:`default`, which raises :exc:`TypeError`.
+    :attr:`default`, which raises :exc:`TypeError`. With a :attr:`default`
+    other than the stock one (``app.json.default = ...``), which may handle
+    Enum members its own way, compact output goes through :mod:`json` too.
 
     :meth:`loads` also uses orjson, falling back to :mod:`json` for what it
     rejects or might read differently (integers of 19 or more digits,
@@ -330,11 +332,17 @@ class OrJSONProvider(DefaultJSONProvider):
         orjson = _orjson if _orjson is not _NOT_LOADED else _load_orjson()
         if orjson is None:
             return None
+        default = self.default
+        if default is not _default:
+            # A default of the app's own (app.json.default = ..., or a subclass's)
+            # may turn Enum members into something else; orjson would write their
+            # value without calling it. json calls it, as in Flask.
+            return None
         option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
         if self.sort_keys:
             option |= orjson.OPT_SORT_KEYS
         try:
-            out: bytes = orjson.dumps(obj, default=self.default, option=option)
+            out: bytes = orjson.dumps(obj, default=default, option=option)
         except TypeError:
             # orjson.JSONEncodeError is a TypeError: a type it does not know
             # (after ``default``), a big int, a non-str key, too much nesting.

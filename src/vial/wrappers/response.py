@@ -131,6 +131,9 @@ class Response(ResponseHeaderMixin):
     charset = "utf-8"
     automatically_set_content_length = True
     autocorrect_location_header = False
+    #: With ``False``, reading a streamed body (``get_data``, ``add_etag``, ...) is a
+    #: RuntimeError unless :meth:`make_sequence` was called first.
+    implicit_sequence_conversion = True
 
     @property
     def max_cookie_size(self) -> int:
@@ -271,7 +274,7 @@ class Response(ResponseHeaderMixin):
 
     def set_data(self, value: str | bytes | bytearray) -> None:
         """Replace the body and set Content-Length."""
-        value = value.encode(self.charset) if isinstance(value, str) else bytes(value)
+        value = value.encode(self.charset) if isinstance(value, str) else _to_bytes(value)
         self.response = [value]
         if self.automatically_set_content_length:
             self.headers["Content-Length"] = str(len(value))
@@ -309,6 +312,11 @@ class Response(ResponseHeaderMixin):
                 "This response streams an async iterable; its body can only be read by an"
                 " ASGI server or an async test."
             )
+        if not self.implicit_sequence_conversion:
+            raise RuntimeError(
+                "The response object required the iterable to be a sequence, but the"
+                " implicit conversion was disabled. Call make_sequence() yourself."
+            )
         self.make_sequence()
 
     def make_sequence(self) -> None:
@@ -326,20 +334,27 @@ class Response(ResponseHeaderMixin):
             if isinstance(item, str):
                 yield item.encode(charset)
             else:
-                yield bytes(item)
+                yield _to_bytes(item)
 
     def freeze(self) -> None:
-        """Buffer the body and set Content-Length (used by the test client)."""
+        """Buffer the body (whatever ``implicit_sequence_conversion`` says), set
+        Content-Length, and an ETag unless one is set: ready to be cached or pickled."""
         self.response = list(self.iter_encoded())
         self.headers["Content-Length"] = str(sum(map(len, self.response)))
+        self.add_etag()
 
     def calculate_content_length(self) -> int | None:
         """The body's length when it is in memory, else ``None``."""
         if not self.is_sequence:
             return None
-        return sum(
-            len(x if isinstance(x, bytes) else x.encode(self.charset)) for x in self.response
-        )
+        charset = self.charset
+        length = 0
+        for x in self.response:
+            if type(x) is bytes:
+                length += len(x)
+            else:
+                length += len(x.encode(charset) if isinstance(x, str) else _to_bytes(x))
+        return length
 
     # -- JSON ----------------------------------------------------------------------------------
 
@@ -479,8 +494,8 @@ class Response(ResponseHeaderMixin):
             and not self._length_from_data
             and "Content-Length" not in headers
             and self.is_sequence
-            and environ.get("REQUEST_METHOD") != "HEAD"
         ):
+            # HEAD too: it answers with the headers GET would send.
             length = self.calculate_content_length()
             if length is not None:
                 headers = headers.copy()
@@ -605,7 +620,7 @@ class AsyncBody:
     async def __aiter__(self) -> t.AsyncIterator[bytes]:
         charset = self._charset
         async for item in self._iterable:
-            yield item.encode(charset) if isinstance(item, str) else bytes(item)
+            yield item.encode(charset) if isinstance(item, str) else _to_bytes(item)
 
     def close(self) -> None:
         """Close the async iterable (from a worker thread) and run the response's clean-up."""
@@ -622,7 +637,22 @@ def _iterate_async_body(iterable: t.AsyncIterable[t.Any], charset: str) -> Itera
             item = run_coroutine_sync(_anext(iterator))
         except StopAsyncIteration:
             return
-        yield item.encode(charset) if isinstance(item, str) else bytes(item)
+        yield item.encode(charset) if isinstance(item, str) else _to_bytes(item)
+
+
+def _to_bytes(item: t.Any) -> bytes:
+    """A body chunk that is not text as bytes: bytes, bytearray, memoryview, any buffer.
+
+    Anything else is a TypeError, as in Werkzeug; ``bytes(5)`` would be five NUL bytes.
+    """
+    if type(item) is bytes:
+        return item
+    try:
+        return memoryview(item).tobytes()
+    except TypeError:
+        raise TypeError(
+            f"A response body chunk must be str or bytes, not {type(item).__name__}."
+        ) from None
 
 
 async def _anext(iterator: t.AsyncIterator[t.Any]) -> t.Any:
