@@ -228,26 +228,17 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
         rv = app.handle_user_exception(e)
     if needs_finalizing(app, ctx):
         return app.finalize_request(rv)
-    if app.response_class is Response:  # PERF: plain_response(), inlined
-        answer = plain_answer(app, rv)
-        if answer is not None:
-            return answer
-    return made_response(app, rv)
+    return plain_response(app, rv)
 
 
 def needs_finalizing(app: Vial, ctx: RequestContext) -> bool:
     """Whether after-request functions, a session or a receiver will see the response."""
-    if ctx._after_request_functions or app.after_request_funcs or request_finished.receivers:
-        return True
-    if (
-        # PERF: the common answer of session_may_need_saving(), without the call.
-        app._session_interface is None
-        and ctx._session is None
-        and "HTTP_COOKIE" not in ctx.request.environ
-        and type(app).session_interface is _default_session_property
-    ):
-        return False
-    return session_may_need_saving(app, ctx)
+    return bool(
+        ctx._after_request_functions
+        or app.after_request_funcs
+        or request_finished.receivers
+        or session_may_need_saving(app, ctx)
+    )
 
 
 def session_may_need_saving(app: Vial, ctx: RequestContext) -> bool:
@@ -271,11 +262,6 @@ def plain_response(app: Vial, rv: t.Any) -> Response | PlainAnswer:
         answer = plain_answer(app, rv)
         if answer is not None:
             return answer
-    return made_response(app, rv)
-
-
-def made_response(app: Vial, rv: t.Any) -> Response:
-    """``app.make_response(rv)``, its headers checked as ``finalize_request`` would."""
     response: Response = make_response_from_return_value(app, rv)
     check_latin1_headers(response.headers)
     return response

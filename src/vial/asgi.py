@@ -370,7 +370,7 @@ class ASGIApp:
             # nothing is awaited for it (HTTP/2 bodies need no such headers).
             body.mark_empty()
         _async.server_loop.set(loop)
-        if app._serves_directly or _fast_pipeline.serves_directly(app):
+        if _fast_pipeline.serves_directly(app):
             ctx = _fast_pipeline.make_context(app, environ)
             _fast_pipeline.match(app, ctx)
             rule = ctx.request.url_rule
