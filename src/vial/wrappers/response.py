@@ -274,7 +274,7 @@ class Response(ResponseHeaderMixin):
 
     def set_data(self, value: str | bytes | bytearray) -> None:
         """Replace the body and set Content-Length."""
-        value = value.encode(self.charset) if isinstance(value, str) else _to_bytes(value)
+        value = _chunk_bytes(value, self.charset)
         self.response = [value]
         if self.automatically_set_content_length:
             self.headers["Content-Length"] = str(len(value))
@@ -331,10 +331,7 @@ class Response(ResponseHeaderMixin):
         """The body as bytes chunks (str chunks are encoded)."""
         charset = self.charset
         for item in self.response:
-            if isinstance(item, str):
-                yield item.encode(charset)
-            else:
-                yield _to_bytes(item)
+            yield _chunk_bytes(item, charset)
 
     def freeze(self) -> None:
         """Buffer the body (whatever ``implicit_sequence_conversion`` says), set
@@ -348,13 +345,7 @@ class Response(ResponseHeaderMixin):
         if not self.is_sequence:
             return None
         charset = self.charset
-        length = 0
-        for x in self.response:
-            if type(x) is bytes:
-                length += len(x)
-            else:
-                length += len(x.encode(charset) if isinstance(x, str) else _to_bytes(x))
-        return length
+        return sum(len(_chunk_bytes(item, charset)) for item in self.response)
 
     # -- JSON ----------------------------------------------------------------------------------
 
@@ -620,7 +611,7 @@ class AsyncBody:
     async def __aiter__(self) -> t.AsyncIterator[bytes]:
         charset = self._charset
         async for item in self._iterable:
-            yield item.encode(charset) if isinstance(item, str) else _to_bytes(item)
+            yield _chunk_bytes(item, charset)
 
     def close(self) -> None:
         """Close the async iterable (from a worker thread) and run the response's clean-up."""
@@ -637,16 +628,19 @@ def _iterate_async_body(iterable: t.AsyncIterable[t.Any], charset: str) -> Itera
             item = run_coroutine_sync(_anext(iterator))
         except StopAsyncIteration:
             return
-        yield item.encode(charset) if isinstance(item, str) else _to_bytes(item)
+        yield _chunk_bytes(item, charset)
 
 
-def _to_bytes(item: t.Any) -> bytes:
-    """A body chunk that is not text as bytes: bytes, bytearray, memoryview, any buffer.
+def _chunk_bytes(item: t.Any, charset: str) -> bytes:
+    """A body chunk as bytes: text encoded with ``charset``; bytes, bytearray,
+    memoryview or any other buffer as its bytes.
 
     Anything else is a TypeError, as in Werkzeug; ``bytes(5)`` would be five NUL bytes.
     """
     if type(item) is bytes:
         return item
+    if isinstance(item, str):
+        return item.encode(charset)
     try:
         return memoryview(item).tobytes()
     except TypeError:
