@@ -15,7 +15,6 @@ if t.TYPE_CHECKING:
         ResponseCacheControl,
         WWWAuthenticate,
     )
-    from ..http import COEP, COOP
     from ..typing import WSGIEnvironment
 
 
@@ -76,11 +75,23 @@ def _set_header_property(name: str, doc: str) -> t.Any:
     return property(getter, setter, doc=doc)
 
 
-def _set_policy(headers: Headers, name: str, value: t.Any) -> None:
-    if value is None:
-        headers.remove(name)
-    else:
-        headers[name] = str(getattr(value, "value", value))
+def _policy_property(name: str, enum_name: str, doc: str) -> t.Any:
+    """A header holding one value of the :mod:`vial.http` enum ``enum_name`` (``COOP``,
+    ``COEP``): ``unsafe-none`` when absent; set from the enum, text, or ``None``."""
+
+    def getter(self: ResponseHeaderMixin) -> t.Any:
+        from .. import http
+
+        enum = getattr(http, enum_name)
+        return enum(self.headers.get(name) or enum.UNSAFE_NONE.value)
+
+    def setter(self: ResponseHeaderMixin, value: t.Any) -> None:
+        if value is None:
+            self.headers.remove(name)
+        else:
+            self.headers[name] = str(getattr(value, "value", value))
+
+    return property(getter, setter, doc=f"{doc} ``unsafe-none`` when absent.")
 
 
 class ResponseHeaderMixin:
@@ -151,29 +162,16 @@ class ResponseHeaderMixin:
                 value = int(value.total_seconds())
             self.headers["Access-Control-Max-Age"] = str(int(value))
 
-    @property
-    def cross_origin_opener_policy(self) -> COOP:
-        """Cross-Origin-Opener-Policy as a :class:`vial.http.COOP` (``unsafe-none``
-        when absent)."""
-        from ..http import COOP
-
-        return COOP(self.headers.get("Cross-Origin-Opener-Policy") or COOP.UNSAFE_NONE.value)
-
-    @cross_origin_opener_policy.setter
-    def cross_origin_opener_policy(self, value: COOP | str | None) -> None:
-        _set_policy(self.headers, "Cross-Origin-Opener-Policy", value)
-
-    @property
-    def cross_origin_embedder_policy(self) -> COEP:
-        """Cross-Origin-Embedder-Policy as a :class:`vial.http.COEP` (``unsafe-none``
-        when absent)."""
-        from ..http import COEP
-
-        return COEP(self.headers.get("Cross-Origin-Embedder-Policy") or COEP.UNSAFE_NONE.value)
-
-    @cross_origin_embedder_policy.setter
-    def cross_origin_embedder_policy(self, value: COEP | str | None) -> None:
-        _set_policy(self.headers, "Cross-Origin-Embedder-Policy", value)
+    cross_origin_opener_policy = _policy_property(
+        "Cross-Origin-Opener-Policy",
+        "COOP",
+        "Cross-Origin-Opener-Policy as a :class:`vial.http.COOP`.",
+    )
+    cross_origin_embedder_policy = _policy_property(
+        "Cross-Origin-Embedder-Policy",
+        "COEP",
+        "Cross-Origin-Embedder-Policy as a :class:`vial.http.COEP`.",
+    )
 
     @property
     def content_type(self) -> str | None:
