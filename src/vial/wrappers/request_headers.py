@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing as t
 from datetime import datetime
 
-from ..utils import cached_property
+from ..utils import cached_property, environ_property
 
 if t.TYPE_CHECKING:
     from ..datastructures import (
@@ -117,12 +117,6 @@ class RequestHeaderMixin:
 
         return Authorization.from_header(self.environ.get("HTTP_AUTHORIZATION"))
 
-    @property
-    def referrer(self) -> str | None:
-        """The Referer header."""
-        value: str | None = self.environ.get("HTTP_REFERER")
-        return value
-
     @cached_property
     def date(self) -> datetime | None:
         """The Date header."""
@@ -130,30 +124,12 @@ class RequestHeaderMixin:
 
         return parse_date(self.environ.get("HTTP_DATE"))
 
-    @property
-    def origin(self) -> str | None:
-        """The Origin header."""
-        value: str | None = self.environ.get("HTTP_ORIGIN")
-        return value
-
     @cached_property
     def pragma(self) -> HeaderSet:
         """The Pragma header as a set of directives (empty when absent), as in Werkzeug."""
         from ..http import parse_set_header
 
         return parse_set_header(self.environ.get("HTTP_PRAGMA"))
-
-    @property
-    def content_encoding(self) -> str | None:
-        """The Content-Encoding header."""
-        value: str | None = self.environ.get("HTTP_CONTENT_ENCODING")
-        return value
-
-    @property
-    def content_md5(self) -> str | None:
-        """The Content-MD5 header."""
-        value: str | None = self.environ.get("HTTP_CONTENT_MD5")
-        return value
 
     @property
     def max_forwards(self) -> int | None:
@@ -170,29 +146,35 @@ class RequestHeaderMixin:
 
         return parse_set_header(self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"))
 
-    @property
-    def access_control_request_method(self) -> str | None:
-        """The method a CORS preflight asks to use (Access-Control-Request-Method)."""
-        value: str | None = self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        return value
-
-    @property
-    def remote_user(self) -> str | None:
-        """The user the server authenticated (``REMOTE_USER``), if any."""
-        value: str | None = self.environ.get("REMOTE_USER")
-        return value
-
-    @property
-    def is_multithread(self) -> bool:
-        """Whether the server may run requests in several threads (``wsgi.multithread``)."""
-        return bool(self.environ.get("wsgi.multithread", False))
-
-    @property
-    def is_multiprocess(self) -> bool:
-        """Whether the server may run requests in several processes (``wsgi.multiprocess``)."""
-        return bool(self.environ.get("wsgi.multiprocess", False))
-
-    @property
-    def is_run_once(self) -> bool:
-        """Whether the server runs the app once per process, as CGI does (``wsgi.run_once``)."""
-        return bool(self.environ.get("wsgi.run_once", False))
+    # Plain environ values, read as they are (``None`` or ``False`` when absent).
+    referrer = environ_property[str | None]("HTTP_REFERER", doc="The Referer header.")
+    origin = environ_property[str | None]("HTTP_ORIGIN", doc="The Origin header.")
+    content_encoding = environ_property[str | None](
+        "HTTP_CONTENT_ENCODING", doc="The Content-Encoding header."
+    )
+    content_md5 = environ_property[str | None]("HTTP_CONTENT_MD5", doc="The Content-MD5 header.")
+    access_control_request_method = environ_property[str | None](
+        "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
+        doc="The method a CORS preflight asks to use (Access-Control-Request-Method).",
+    )
+    remote_user = environ_property[str | None](
+        "REMOTE_USER", doc="The user the server authenticated (``REMOTE_USER``), if any."
+    )
+    is_multithread = environ_property[bool](
+        "wsgi.multithread",
+        default=False,
+        load_func=bool,
+        doc="Whether the server may run requests in several threads (``wsgi.multithread``).",
+    )
+    is_multiprocess = environ_property[bool](
+        "wsgi.multiprocess",
+        default=False,
+        load_func=bool,
+        doc="Whether the server may run requests in several processes (``wsgi.multiprocess``).",
+    )
+    is_run_once = environ_property[bool](
+        "wsgi.run_once",
+        default=False,
+        load_func=bool,
+        doc="Whether the server runs the app once per process, as CGI does (``wsgi.run_once``).",
+    )
