@@ -200,15 +200,12 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
             )
         with ctx:
             try:
-                yield None
-            except GeneratorExit:
-                # Closed before the body was read (a HEAD request, a response
-                # dropped unsent): not an error, so teardown gets None.
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
-                return
-            try:
+                try:
+                    yield None
+                except GeneratorExit:
+                    # Closed before the body was read (a HEAD request, a response
+                    # dropped unsent): not an error, so teardown gets None.
+                    return
                 yield from gen
             finally:
                 close = getattr(gen, "close", None)
