@@ -33,6 +33,7 @@ from .async_dispatch import is_async, run_request
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
+from .wsgi import FileWrapper
 
 if t.TYPE_CHECKING:
     from .app import Vial
@@ -195,22 +196,12 @@ class ASGIBodyReader:
             self._spooled.close()
 
 
-class _FileToSend:
-    """What ``wsgi.file_wrapper`` returns under ASGI: the adapter sends the file itself."""
+class _FileToSend(FileWrapper):
+    """What ``wsgi.file_wrapper`` returns under ASGI: the adapter sends the file itself
+    (``http.response.pathsend`` where the server offers it, else in 64 KiB blocks)."""
 
     def __init__(self, file: t.IO[bytes], block_size: int = 64 * 1024) -> None:
-        self.file = file
-        self.block_size = block_size
-
-    def __iter__(self) -> t.Iterator[bytes]:
-        while True:
-            chunk = self.file.read(self.block_size)
-            if not chunk:
-                return
-            yield chunk
-
-    def close(self) -> None:
-        self.file.close()
+        super().__init__(file, block_size)
 
 
 def receive_body_before_async_code() -> None:
