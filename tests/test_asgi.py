@@ -951,3 +951,154 @@ def test_a_server_cancellation_is_not_taken_for_a_body_timeout() -> None:
         return "finished"
 
     assert asyncio.run(main()) == "cancelled"
+
+
+# -- the environ of a request without a body, built when first read ---------------------------
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_view_sees_the_environ_a_wsgi_server_would_build(app: Vial, kind: str) -> None:
+    seen: dict[str, t.Any] = {}
+
+    def look() -> str:
+        environ = request.environ
+        seen.update(environ)
+        seen["same object each time"] = request.environ is environ
+        seen["request"] = environ["werkzeug.request"] is request._get_current_object()  # type: ignore[attr-defined]
+        seen["body"] = environ["wsgi.input"].read()
+        return "ok"
+
+    if kind == "sync":
+        app.get("/page")(look)
+    else:
+
+        async def look_async() -> str:
+            return look()
+
+        app.get("/page")(look_async)
+    scope = http_scope(
+        "/page",
+        query_string=b"q=caf%C3%A9",
+        root_path="/app",
+        headers=[("Accept", "text/plain"), ("X-Custom", "1"), ("Cookie", "a=1")],
+    )
+    server = FakeServer()
+    serve(app, scope, server)
+    assert server.body == b"ok"
+    assert seen["same object each time"] and seen["request"]
+    assert seen["body"] == b""
+    assert seen["asgi.scope"] is scope
+    expected = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "/app",
+        "PATH_INFO": "/page",
+        "QUERY_STRING": "q=caf%C3%A9",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_ACCEPT": "text/plain",
+        "HTTP_X_CUSTOM": "1",
+        "HTTP_COOKIE": "a=1",
+        "wsgi.url_scheme": "http",
+    }
+    assert {key: seen.get(key) for key in expected} == expected
+
+
+def test_async_view_request_attributes_without_reading_the_environ(app: Vial) -> None:
+    @app.get("/files/<path:name>")
+    async def files(name: str) -> dict[str, t.Any]:
+        return {
+            "name": name,
+            "path": request.path,
+            "url": request.url,
+            "args": request.args.to_dict(),
+            "cookies": request.cookies.to_dict(),
+            "host": request.host,
+        }
+
+    scope = http_scope(
+        "/files/caf%C3%A9/a b",
+        query_string=b"x=1",
+        headers=[("Host", "example.test"), ("Cookie", "a=1"), ("Cookie", "b=2")],
+    )
+    scope["raw_path"] = b"/files/caf%C3%A9/a%20b"
+    server = FakeServer()
+    serve(app, scope, server)
+    assert server.status == 200
+    assert json.loads(server.body) == {
+        "name": "café/a b",
+        "path": "/files/café/a b",
+        "url": "http://example.test/files/café/a%20b?x=1",
+        "args": {"x": "1"},
+        "cookies": {"a": "1", "b": "2"},
+        "host": "example.test",
+    }
+
+
+def test_request_kept_after_the_response_still_has_its_environ(app: Vial) -> None:
+    kept: list[t.Any] = []
+
+    @app.get("/")
+    async def index() -> str:
+        kept.append(request._get_current_object())  # type: ignore[attr-defined]
+        return "ok"
+
+    serve(app, http_scope("/", headers=[("X-Trace", "abc")]), FakeServer())
+    (stored,) = kept
+    assert stored.environ["HTTP_X_TRACE"] == "abc"
+    assert stored.headers["X-Trace"] == "abc"
+    assert stored.path == "/"
+
+
+def test_environ_read_in_an_async_view_no_longer_points_at_the_request(app: Vial) -> None:
+    environs: list[dict[str, t.Any]] = []
+
+    @app.get("/")
+    async def index() -> str:
+        environs.append(request.environ)
+        return "ok"
+
+    serve(app, http_scope("/"), FakeServer())
+    assert environs[0]["werkzeug.request"] is None  # as after a WSGI request: no cycle left
+
+
+def test_session_cookie_is_refreshed_by_an_async_view_that_ignores_it(app: Vial) -> None:
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+
+    @app.get("/login")
+    def login() -> str:
+        from vial import session
+
+        session.permanent = True
+        session["user"] = "ann"
+        return "in"
+
+    @app.get("/ping")
+    async def ping() -> str:
+        return "pong"
+
+    first = FakeServer()
+    serve(app, http_scope("/login"), first)
+    cookie = first.headers["set-cookie"].split(";")[0]
+    second = FakeServer()
+    serve(app, http_scope("/ping", headers=[("Cookie", cookie)]), second)
+    assert second.body == b"pong"
+    assert second.headers["set-cookie"].split(";")[0] == cookie
+    third = FakeServer()
+    serve(app, http_scope("/ping"), third)
+    assert "set-cookie" not in third.headers
+
+
+def test_trusted_hosts_apply_to_an_async_view(app: Vial) -> None:
+    app.config["TRUSTED_HOSTS"] = ["good.test"]
+
+    @app.get("/")
+    async def index() -> str:
+        return request.host
+
+    good, bad = FakeServer(), FakeServer()
+    serve(app, http_scope("/", headers=[("Host", "good.test")]), good)
+    serve(app, http_scope("/", headers=[("Host", "evil.test")]), bad)
+    assert (good.status, good.body) == (200, b"good.test")
+    assert bad.status == 400

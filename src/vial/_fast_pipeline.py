@@ -32,7 +32,7 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
-from .wrappers.request import Request
+from .wrappers.request import Request, environ_if_built
 from .wrappers.response import Response, check_latin1_headers
 
 if t.TYPE_CHECKING:
@@ -131,20 +131,22 @@ def push(app: Vial, ctx: RequestContext) -> AppContext | None:
     return app_ctx
 
 
-def match(app: Vial, ctx: RequestContext) -> None:
-    """``ctx.match_request()``, without its steps for a plain path on a map without hosts."""
+def match(app: Vial, ctx: RequestContext, path: str, method: str, raw_has_escapes: bool) -> None:
+    """``ctx.match_request()``, without its steps for a plain path on a map without hosts.
+
+    ``path`` and ``method`` are the request's ``PATH_INFO`` and ``REQUEST_METHOD``, and
+    ``raw_has_escapes`` whether its raw URI has a ``%`` (the caller reads them from the
+    environ or, under ASGI, from the scope, so that the environ need not exist yet).
+    """
     request = ctx.request
-    environ = request.environ
     url_map = app.url_map
-    path: str = environ.get("PATH_INFO") or ""
-    method: str = environ.get("REQUEST_METHOD", "GET")
     if (
         # A path Request.path would return unchanged:
         path[:1] != "/"
         or path[1:2] == "/"
         or not path.isascii()
         or "\x00" in path
-        or "%" in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
+        or raw_has_escapes
         # and a map without hosts:
         or request.trusted_hosts is not None
         or url_map.host_matching
@@ -163,9 +165,7 @@ def match(app: Vial, ctx: RequestContext) -> None:
         ctx.match_request()  # the error, with match_url's own handling
 
 
-def serve(
-    app: Vial, environ: WSGIEnvironment, start_response: StartResponse
-) -> t.Iterable[bytes]:
+def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
     """Answer one WSGI request (see the module docstring)."""
     ctx = make_context(app, environ)
     request = ctx.request
@@ -173,7 +173,13 @@ def serve(
     error: BaseException | None = None
     try:
         try:
-            match(app, ctx)
+            match(
+                app,
+                ctx,
+                environ.get("PATH_INFO") or "",
+                environ.get("REQUEST_METHOD", "GET"),
+                "%" in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""),
+            )
             response = _dispatch(app, ctx, request)
         except Exception as e:
             error = e
@@ -231,19 +237,26 @@ def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | Plai
     return plain_response(app, rv)
 
 
-def needs_finalizing(app: Vial, ctx: RequestContext) -> bool:
-    """Whether after-request functions, a session or a receiver will see the response."""
+def needs_finalizing(app: Vial, ctx: RequestContext, cookie_sent: bool | None = None) -> bool:
+    """Whether after-request functions, a session or a receiver will see the response.
+
+    ``cookie_sent``: whether the request has a Cookie header (``None``: look in its environ).
+    """
     return bool(
         ctx._after_request_functions
         or app.after_request_funcs
         or request_finished.receivers
-        or session_may_need_saving(app, ctx)
+        or session_may_need_saving(app, ctx, cookie_sent)
     )
 
 
-def session_may_need_saving(app: Vial, ctx: RequestContext) -> bool:
+def session_may_need_saving(
+    app: Vial, ctx: RequestContext, cookie_sent: bool | None = None
+) -> bool:
     """Whether the request opened a session, sent a cookie, or the interface opens eagerly."""
-    if "HTTP_COOKIE" in ctx.request.environ or ctx._session is not None:
+    if cookie_sent is None:
+        cookie_sent = "HTTP_COOKIE" in ctx.request.environ
+    if cookie_sent or ctx._session is not None:
         return True
     interface = app._session_interface
     if interface is None:
@@ -271,13 +284,20 @@ def pop(
     app: Vial,
     ctx: RequestContext,
     app_ctx: AppContext | None,
-    environ: WSGIEnvironment,
+    environ: WSGIEnvironment | None,
     error: BaseException | None,
 ) -> None:
-    """``ctx.pop(error)``; inline when nothing is registered to run at teardown."""
+    """``ctx.pop(error)``; inline when nothing is registered to run at teardown.
+
+    ``environ`` is ``None`` for a request the ASGI adapter made from its scope, whose
+    environ exists only if something read it.
+    """
+    request = ctx.request
+    if environ is None:
+        environ = environ_if_built(request)
     if (
         len(ctx._cv_tokens) != 1
-        or "werkzeug.debug.preserve_context" in environ
+        or (environ is not None and "werkzeug.debug.preserve_context" in environ)
         or app.teardown_request_funcs
         or app.teardown_appcontext_funcs
         or request_tearing_down.receivers
@@ -288,23 +308,23 @@ def pop(
     ):
         pop_with_teardown(app, ctx, environ, error)
         return
-    request = ctx.request
     try:
         if request._form_parser is not None or request.__dict__.get("files"):
             request.close()
     finally:
         previous_request_ctx, _ = ctx._cv_tokens.pop()
         _cv_request.set(previous_request_ctx)
-        environ["werkzeug.request"] = None
+        if environ is not None:
+            environ["werkzeug.request"] = None
         if app_ctx is not None:
             _cv_app.set(app_ctx._cv_tokens.pop())
 
 
 def pop_with_teardown(
-    app: Vial, ctx: RequestContext, environ: WSGIEnvironment, error: BaseException | None
+    app: Vial, ctx: RequestContext, environ: WSGIEnvironment | None, error: BaseException | None
 ) -> None:
     """The end of ``wsgi_app``: preserve the contexts if asked, then ``ctx.pop(error)``."""
-    preserve = environ.get("werkzeug.debug.preserve_context")
+    preserve = None if environ is None else environ.get("werkzeug.debug.preserve_context")
     if preserve is not None:
         preserve(_cv_app.get())
         preserve(_cv_request.get())

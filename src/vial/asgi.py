@@ -30,9 +30,11 @@ from . import _async, _fast_pipeline
 from ._async import executor_for
 from ._body_deadlines import deadlines_for
 from .async_dispatch import is_async, run_request
+from .ctx import RequestContext
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
+from .wrappers.request import Request
 from .wsgi import FileWrapper
 
 if t.TYPE_CHECKING:
@@ -268,8 +270,8 @@ def _environ_key(raw_name: bytes) -> str | None:
     return key
 
 
-def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
-    """The PEP 3333 environ of an ASGI HTTP (or WebSocket) scope."""
+def path_info(scope: Scope) -> str:
+    """The ``PATH_INFO`` of an ASGI scope: the path below ``root_path``, as WSGI strings are."""
     root_path: str = scope.get("root_path", "")
     raw_path: bytes | None = scope.get("raw_path")
     if raw_path:
@@ -285,6 +287,14 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
         if root_path and path.startswith(root_path):
             path = path[len(root_path) :]
         path = _encode_wsgi(path)
+    return path
+
+
+def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
+    """The PEP 3333 environ of an ASGI HTTP (or WebSocket) scope."""
+    root_path: str = scope.get("root_path", "")
+    raw_path: bytes | None = scope.get("raw_path")
+    path = path_info(scope)
     server = scope.get("server") or ("localhost", 80)
     # PERF: one copy of the constant keys, then the per-request ones.
     environ = _ENVIRON_TEMPLATE.copy()
@@ -324,6 +334,28 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
 
 
 _PROTOCOLS = {"1.1": "HTTP/1.1", "2": "HTTP/2", "1.0": "HTTP/1.0", "3": "HTTP/3"}
+_NO_ENVIRON: WSGIEnvironment = {}
+
+
+def context_from_scope(app: Vial, scope: Scope, body: ASGIBodyReader) -> RequestContext:
+    """The request context of an HTTP scope, with a :class:`~vial.wrappers.Request`
+    whose environ is built on first use (see :func:`environ_for_request`)."""
+    request = Request.__new__(Request)
+    request._environ_source = (scope, body)
+    trusted = app.config["TRUSTED_HOSTS"]
+    if trusted is not None:
+        request.trusted_hosts = trusted
+    return RequestContext(app, _NO_ENVIRON, request)
+
+
+def environ_for_request(request: Request, scope: Scope, body: ASGIBodyReader) -> WSGIEnvironment:
+    """Build the environ of a request made by :func:`context_from_scope`, and keep it
+    on the request (as ``Request(environ)`` would have)."""
+    environ = build_environ(scope, body)
+    environ["vial.asgi.body"] = body
+    environ["werkzeug.request"] = request
+    request.__dict__["environ"] = environ
+    return environ
 
 
 class ASGIApp:
@@ -350,36 +382,69 @@ class ASGIApp:
         loop = asyncio.get_running_loop()
         config = app.config
         body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
-        environ = build_environ(scope, body)
-        environ["vial.asgi.body"] = body
-        if (
-            environ.get("CONTENT_LENGTH", "0") in ("", "0")
-            and "HTTP_TRANSFER_ENCODING" not in environ
-            and scope.get("http_version", "1.1") in ("1.1", "1.0")
-        ):
-            # PERF: HTTP/1 without Content-Length or Transfer-Encoding has no body, so
-            # nothing is awaited for it (HTTP/2 bodies need no such headers).
-            body.mark_empty()
         _async.server_loop.set(loop)
-        if _fast_pipeline.serves_directly(app):
-            ctx = _fast_pipeline.make_context(app, environ)
-            _fast_pipeline.match(app, ctx)
+        environ: WSGIEnvironment | None = None
+        ctx: RequestContext | None = None
+        cookie_sent: bool | None = None
+        headers = scope.get("headers", ())
+        # PERF: the header names once, in C; a repeated name (rare) takes the environ path.
+        names = dict(headers) if type(headers) is list else None
+        if (
+            names is not None
+            and len(names) == len(headers)
+            and names.get(b"content-length", b"0") in (b"", b"0")
+            and b"transfer-encoding" not in names
+            and scope.get("http_version", "1.1") in ("1.1", "1.0")
+            and "vial.environ" not in scope
+            and _fast_pipeline.serves_directly(app)
+            and app.request_class is Request
+        ):
+            # PERF: a request without a body (see below) gets its environ only if something
+            # reads it, which most async views do not: routing and the fast path read the
+            # scope. A request with a body needs its environ at once, for its length.
+            body.mark_empty()
+            cookie_sent = b"cookie" in names
+            ctx = context_from_scope(app, scope, body)
+            path = path_info(scope)
+        else:
+            environ = build_environ(scope, body)
+            environ["vial.asgi.body"] = body
+            if (
+                environ.get("CONTENT_LENGTH", "0") in ("", "0")
+                and "HTTP_TRANSFER_ENCODING" not in environ
+                and scope.get("http_version", "1.1") in ("1.1", "1.0")
+            ):
+                # PERF: HTTP/1 without Content-Length or Transfer-Encoding has no body, so
+                # nothing is awaited for it (HTTP/2 bodies need no such headers).
+                body.mark_empty()
+            if _fast_pipeline.serves_directly(app):
+                ctx = _fast_pipeline.make_context(app, environ)
+            path = environ["PATH_INFO"]
+        if ctx is not None:
+            raw_path = scope.get("raw_path")
+            _fast_pipeline.match(
+                app,
+                ctx,
+                path,
+                scope.get("method", "GET"),
+                raw_path is not None and b"%" in raw_path,
+            )
             rule = ctx.request.url_rule
             if rule is not None and is_async(app.view_functions[rule.endpoint]):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
                 try:
-                    response = await run_request(app, ctx)
+                    response = await run_request(app, ctx, body, cookie_sent)
                     if not isinstance(response, tuple):
                         await self._send_response_object(
-                            response, environ, send, receive, body, scope, loop
+                            response, ctx.request.environ, send, receive, body, scope, loop
                         )
                     elif not body.disconnected:
-                        status, headers, data = response
+                        status, response_headers, data = response
                         await send(
                             {
                                 "type": "http.response.start",
                                 "status": int(status[:3]),
-                                "headers": _encode_headers(headers),
+                                "headers": _encode_headers(response_headers),
                             }
                         )
                         if ctx.request.method == "HEAD":
@@ -388,7 +453,9 @@ class ASGIApp:
                 finally:
                     body.close()
                 return
+            environ = ctx.request.environ
             environ["vial.request_context"] = ctx
+        assert environ is not None
         executor = executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
         started: list[t.Any] = []
         context = contextvars.copy_context()

@@ -35,11 +35,13 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
+from .wrappers.request import environ_if_built
 from .wrappers.response import check_latin1_headers
 
 if t.TYPE_CHECKING:
     from ._fast_response import PlainAnswer
     from .app import Vial
+    from .asgi import ASGIBodyReader
     from .ctx import RequestContext
     from .wrappers.response import Response
 
@@ -95,15 +97,14 @@ async def dispatch_request(app: Vial, ctx: RequestContext) -> t.Any:
     return await call(app, app.view_functions[rule.endpoint], **(request.view_args or {}))
 
 
-async def full_dispatch_request(app: Vial, ctx: RequestContext) -> Response:
+async def full_dispatch_request(app: Vial, ctx: RequestContext, body: ASGIBodyReader) -> Response:
     """Hooks, view, error handling and after-request processing (as the sync pipeline)."""
     app._got_first_request = True
     try:
         if request_started.receivers:
             request_started.send(app, _async_wrapper=app.ensure_sync)
-        reader = ctx.request.environ.get("vial.asgi.body")
-        if reader is not None and not reader.complete:
-            await _receive_body(app, ctx)
+        if not body.complete:
+            await _receive_body(app, ctx, body)
         # PERF: awaiting a coroutine that has nothing to do still costs its creation.
         rv = None
         if app.url_value_preprocessors or app.before_request_funcs:
@@ -210,15 +211,21 @@ def _has_teardown(app: Vial) -> bool:
     )
 
 
-async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
+async def run_request(
+    app: Vial, ctx: RequestContext, body: ASGIBodyReader, cookie_sent: bool | None
+) -> Response | PlainAnswer:
     """The whole request for an async view: push, dispatch, handle errors, tear down, pop.
+
+    ``body`` is the request's body reader and ``cookie_sent`` whether it has a Cookie
+    header (``None``: look in its environ).
 
     PERF: a request with no hooks or signal receivers takes the steps of
     :func:`_run_request_full` inlined, as :mod:`vial._fast_pipeline` does for WSGI, and
     may answer with a :data:`~vial._fast_response.PlainAnswer` instead of a Response.
+    The request's environ is not built here (see :func:`vial.asgi.context_from_scope`).
     """
     request = ctx.request
-    environ = request.environ
+    environ = environ_if_built(request)
     rule = request.url_rule
     if (
         rule is None
@@ -227,9 +234,9 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
         or app.url_value_preprocessors
         or app.before_request_funcs
         or (rule.provide_automatic_options and request.method == "OPTIONS")
-        or "werkzeug.debug.preserve_context" in environ
+        or (environ is not None and "werkzeug.debug.preserve_context" in environ)
     ):
-        return await _run_request_full(app, ctx)
+        return await _run_request_full(app, ctx, body)
     app_ctx = _fast_pipeline.push(app, ctx)
     error: BaseException | None = None
     try:
@@ -237,13 +244,12 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
             if not app._got_first_request:
                 app._got_first_request = True
             try:
-                reader = environ.get("vial.asgi.body")
-                if reader is not None and not reader.complete:
-                    await _receive_body(app, ctx)
+                if not body.complete:
+                    await _receive_body(app, ctx, body)
                 rv = await app.view_functions[rule.endpoint](**(request.view_args or {}))
             except Exception as e:
                 rv = await handle_user_exception(app, ctx, e)
-            if _fast_pipeline.needs_finalizing(app, ctx):
+            if _fast_pipeline.needs_finalizing(app, ctx, cookie_sent):
                 return await finalize_request(app, ctx, rv)
             return _fast_pipeline.plain_response(app, rv)
         except Exception as e:
@@ -259,16 +265,16 @@ async def run_request(app: Vial, ctx: RequestContext) -> Response | PlainAnswer:
             finally:
                 ctx._pop(error, teardown=False)
         else:
-            _fast_pipeline.pop(app, ctx, app_ctx, environ, error)
+            _fast_pipeline.pop(app, ctx, app_ctx, None, error)
 
 
-async def _run_request_full(app: Vial, ctx: RequestContext) -> Response:
+async def _run_request_full(app: Vial, ctx: RequestContext, body: ASGIBodyReader) -> Response:
     """The whole request on the loop: push, dispatch, handle errors, tear down, pop."""
     error: BaseException | None = None
     ctx.push()
     try:
         try:
-            response = await full_dispatch_request(app, ctx)
+            response = await full_dispatch_request(app, ctx, body)
         except Exception as e:
             error = e
             response = await handle_exception(app, ctx, e)
@@ -277,8 +283,8 @@ async def _run_request_full(app: Vial, ctx: RequestContext) -> Response:
             raise
         return response
     finally:
-        environ = ctx.request.environ
-        preserve = environ.get("werkzeug.debug.preserve_context")
+        environ = environ_if_built(ctx.request)
+        preserve = None if environ is None else environ.get("werkzeug.debug.preserve_context")
         if preserve is not None:
             preserve(_cv_app.get())
             preserve(ctx)
@@ -289,13 +295,12 @@ async def _run_request_full(app: Vial, ctx: RequestContext) -> Response:
             ctx._pop(error, teardown=False)
 
 
-async def _receive_body(app: Vial, ctx: RequestContext) -> None:
+async def _receive_body(app: Vial, ctx: RequestContext, reader: ASGIBodyReader) -> None:
     """Receive the body before the async view runs (see ``receive_body_before_async_code``)."""
     request = ctx.request
     if request.routing_exception is not None or views_stream_body(app, request):
         return
-    reader = request.environ.get("vial.asgi.body")
-    if reader is None or reader.complete:
+    if reader.complete:
         return
     limit = request.max_content_length
     length = request.content_length

@@ -8,6 +8,7 @@ from functools import update_wrapper
 
 from .globals import _cv_app, _cv_request
 from .signals import appcontext_popped, appcontext_pushed
+from .wrappers.request import environ_if_built
 
 if t.TYPE_CHECKING:
     from .app import Vial
@@ -249,7 +250,9 @@ class RequestContext:
                 previous, app_ctx = self._cv_tokens.pop()
                 _cv_request.set(previous)
                 if clear_request:
-                    self.request.environ["werkzeug.request"] = None
+                    environ = environ_if_built(self.request)
+                    if environ is not None:
+                        environ["werkzeug.request"] = None
                 if app_ctx is not None:
                     app_ctx._pop(exc, teardown)
         if current is not self:

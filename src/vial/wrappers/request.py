@@ -85,11 +85,42 @@ class UserAgent:
         return f"<UserAgent {self.string!r}>"
 
 
+class _EnvironOnFirstUse:
+    """``Request.environ`` of a request the ASGI adapter made from its scope
+    (:func:`vial.asgi.context_from_scope`): the environ is built when something first
+    reads it, then kept on the instance, where it hides this descriptor. A request
+    made from an environ never reaches it."""
+
+    def __get__(self, request: Request | None, owner: type[Request]) -> t.Any:
+        if request is None:
+            return self
+        source = request._environ_source
+        if source is None:
+            raise AttributeError(f"{type(request).__name__!r} object has no attribute 'environ'")
+        from ..asgi import environ_for_request
+
+        return environ_for_request(request, *source)
+
+
+def environ_if_built(request: Request) -> WSGIEnvironment | None:
+    """The request's environ, or ``None`` for one made from an ASGI scope whose
+    environ nothing has read (so that clean-up need not build it)."""
+    if request._environ_source is not None and "environ" not in request.__dict__:
+        return None
+    return request.environ
+
+
 class Request(RequestHeaderMixin):
     """An HTTP request, as the ``request`` global shows it to views.
 
-    :param environ: the WSGI environment (under ASGI, one built from the scope).
+    :param environ: the WSGI environment (under ASGI, one built from the scope, when
+        first read).
     """
+
+    if not t.TYPE_CHECKING:
+        environ = _EnvironOnFirstUse()
+    #: ``(scope, body reader)`` of a request made from an ASGI scope, until its environ is built.
+    _environ_source: tuple[t.Any, t.Any] | None = None
 
     #: Per-request override of ``MAX_CONTENT_LENGTH`` (``None``: use the app's).
     _max_content_length: int | None = None
