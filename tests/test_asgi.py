@@ -27,6 +27,7 @@ from vial import (
     url_for,
 )
 from vial.globals import _cv_app, _cv_request
+from vial.wrappers import Request
 
 Message = dict[str, t.Any]
 
@@ -1015,6 +1016,8 @@ def test_async_view_request_attributes_without_reading_the_environ(app: Vial) ->
             "args": request.args.to_dict(),
             "cookies": request.cookies.to_dict(),
             "host": request.host,
+            "repr": repr(request._get_current_object()),  # type: ignore[attr-defined]
+            "is a Request": isinstance(request._get_current_object(), Request),  # type: ignore[attr-defined]
         }
 
     scope = http_scope(
@@ -1033,6 +1036,8 @@ def test_async_view_request_attributes_without_reading_the_environ(app: Vial) ->
         "args": {"x": "1"},
         "cookies": {"a": "1", "b": "2"},
         "host": "example.test",
+        "repr": "<Request 'http://example.test/files/café/a%20b?x=1' [GET]>",
+        "is a Request": True,
     }
 
 

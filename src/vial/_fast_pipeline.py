@@ -32,7 +32,7 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
-from .wrappers.request import Request, environ_if_built
+from .wrappers.request import Request, RequestFromScope, environ_if_built
 from .wrappers.response import Response, check_latin1_headers
 
 if t.TYPE_CHECKING:
@@ -152,7 +152,7 @@ def match(app: Vial, ctx: RequestContext, path: str, method: str, raw_has_escape
         or url_map.host_matching
         or app.subdomain_matching
         or not method.isupper()
-        or type(request) is not Request
+        or (type(request) is not Request and type(request) is not RequestFromScope)
     ):
         ctx.match_request()
         return

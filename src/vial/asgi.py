@@ -34,7 +34,7 @@ from .ctx import RequestContext
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
-from .wrappers.request import Request
+from .wrappers.request import Request, RequestFromScope
 from .wsgi import FileWrapper
 
 if t.TYPE_CHECKING:
@@ -335,12 +335,14 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
 
 _PROTOCOLS = {"1.1": "HTTP/1.1", "2": "HTTP/2", "1.0": "HTTP/1.0", "3": "HTTP/3"}
 _NO_ENVIRON: WSGIEnvironment = {}
+_USUALLY_BODYLESS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE"))
 
 
 def context_from_scope(app: Vial, scope: Scope, body: ASGIBodyReader) -> RequestContext:
-    """The request context of an HTTP scope, with a :class:`~vial.wrappers.Request`
-    whose environ is built on first use (see :func:`environ_for_request`)."""
-    request = Request.__new__(Request)
+    """The request context of an HTTP scope, with a
+    :class:`~vial.wrappers.request.RequestFromScope`, whose environ is built on first use
+    (see :func:`environ_for_request`)."""
+    request = RequestFromScope.__new__(RequestFromScope)
     request._environ_source = (scope, body)
     trusted = app.config["TRUSTED_HOSTS"]
     if trusted is not None:
@@ -387,8 +389,13 @@ class ASGIApp:
         ctx: RequestContext | None = None
         cookie_sent: bool | None = None
         headers = scope.get("headers", ())
-        # PERF: the header names once, in C; a repeated name (rare) takes the environ path.
-        names = dict(headers) if type(headers) is list else None
+        # PERF: the header names once, in C, for a request that usually has no body; a
+        # repeated name (rare) takes the environ path.
+        names = (
+            dict(headers)
+            if type(headers) is list and scope.get("method") in _USUALLY_BODYLESS
+            else None
+        )
         if (
             names is not None
             and len(names) == len(headers)
@@ -433,7 +440,7 @@ class ASGIApp:
             if rule is not None and is_async(app.view_functions[rule.endpoint]):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
                 try:
-                    response = await run_request(app, ctx, body, cookie_sent)
+                    response = await run_request(app, ctx, body, environ, cookie_sent)
                     if not isinstance(response, tuple):
                         await self._send_response_object(
                             response, ctx.request.environ, send, receive, body, scope, loop

@@ -43,6 +43,7 @@ if t.TYPE_CHECKING:
     from .app import Vial
     from .asgi import ASGIBodyReader
     from .ctx import RequestContext
+    from .typing import WSGIEnvironment
     from .wrappers.response import Response
 
 _is_coroutine_function: dict[t.Callable[..., t.Any], bool] = {}
@@ -212,12 +213,17 @@ def _has_teardown(app: Vial) -> bool:
 
 
 async def run_request(
-    app: Vial, ctx: RequestContext, body: ASGIBodyReader, cookie_sent: bool | None
+    app: Vial,
+    ctx: RequestContext,
+    body: ASGIBodyReader,
+    environ: WSGIEnvironment | None,
+    cookie_sent: bool | None,
 ) -> Response | PlainAnswer:
     """The whole request for an async view: push, dispatch, handle errors, tear down, pop.
 
-    ``body`` is the request's body reader and ``cookie_sent`` whether it has a Cookie
-    header (``None``: look in its environ).
+    ``body`` is the request's body reader, ``environ`` its environ (``None`` for a request
+    made from its scope, see :func:`vial.asgi.context_from_scope`) and ``cookie_sent``
+    whether it has a Cookie header (``None``: look in its environ).
 
     PERF: a request with no hooks or signal receivers takes the steps of
     :func:`_run_request_full` inlined, as :mod:`vial._fast_pipeline` does for WSGI, and
@@ -225,7 +231,6 @@ async def run_request(
     The request's environ is not built here (see :func:`vial.asgi.context_from_scope`).
     """
     request = ctx.request
-    environ = environ_if_built(request)
     rule = request.url_rule
     if (
         rule is None
@@ -265,7 +270,7 @@ async def run_request(
             finally:
                 ctx._pop(error, teardown=False)
         else:
-            _fast_pipeline.pop(app, ctx, app_ctx, None, error)
+            _fast_pipeline.pop(app, ctx, app_ctx, environ, error)
 
 
 async def _run_request_full(app: Vial, ctx: RequestContext, body: ASGIBodyReader) -> Response:

@@ -85,23 +85,6 @@ class UserAgent:
         return f"<UserAgent {self.string!r}>"
 
 
-class _EnvironOnFirstUse:
-    """``Request.environ`` of a request the ASGI adapter made from its scope
-    (:func:`vial.asgi.context_from_scope`): the environ is built when something first
-    reads it, then kept on the instance, where it hides this descriptor. A request
-    made from an environ never reaches it."""
-
-    def __get__(self, request: Request | None, owner: type[Request]) -> t.Any:
-        if request is None:
-            return self
-        source = request._environ_source
-        if source is None:
-            raise AttributeError(f"{type(request).__name__!r} object has no attribute 'environ'")
-        from ..asgi import environ_for_request
-
-        return environ_for_request(request, *source)
-
-
 def environ_if_built(request: Request) -> WSGIEnvironment | None:
     """The request's environ, or ``None`` for one made from an ASGI scope whose
     environ nothing has read (so that clean-up need not build it)."""
@@ -117,8 +100,6 @@ class Request(RequestHeaderMixin):
         first read).
     """
 
-    if not t.TYPE_CHECKING:
-        environ = _EnvironOnFirstUse()
     #: ``(scope, body reader)`` of a request made from an ASGI scope, until its environ is built.
     _environ_source: tuple[t.Any, t.Any] | None = None
 
@@ -690,3 +671,34 @@ def host_is_trusted(host: str, trusted: t.Iterable[str]) -> bool:
         elif name == entry:
             return True
     return False
+
+
+class _EnvironOnFirstUse:
+    """``environ`` of a :class:`RequestFromScope`: built when something first reads it,
+    then kept on the instance, where it hides this descriptor."""
+
+    def __get__(self, request: Request | None, owner: type[Request]) -> t.Any:
+        if request is None:
+            return self
+        source = request._environ_source
+        if source is None:
+            raise AttributeError(f"{type(request).__name__!r} object has no attribute 'environ'")
+        from ..asgi import environ_for_request
+
+        return environ_for_request(request, *source)
+
+
+class RequestFromScope(Request):
+    """The :class:`Request` the ASGI adapter makes from an HTTP scope
+    (:func:`vial.asgi.context_from_scope`), whose environ is built on first read.
+
+    PERF: a subclass, because a descriptor named ``environ`` on :class:`Request` itself
+    would keep CPython from specialising every ``request.environ`` read.
+    """
+
+    if not t.TYPE_CHECKING:
+        environ = _EnvironOnFirstUse()
+
+
+# Shown, in reprs and errors, as the Request it stands for.
+RequestFromScope.__name__ = RequestFromScope.__qualname__ = "Request"
