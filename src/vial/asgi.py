@@ -338,21 +338,27 @@ _NO_ENVIRON: WSGIEnvironment = {}
 _USUALLY_BODYLESS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE"))
 
 
-def context_from_scope(app: Vial, scope: Scope, body: ASGIBodyReader) -> RequestContext:
-    """The request context of an HTTP scope, with a
+def context_from_scope(
+    app: Vial, scope: Scope, receive: Receive, loop: asyncio.AbstractEventLoop
+) -> RequestContext:
+    """The request context of an HTTP scope for a request without a body, with a
     :class:`~vial.wrappers.request.RequestFromScope`, whose environ is built on first use
     (see :func:`environ_for_request`)."""
     request = RequestFromScope.__new__(RequestFromScope)
-    request._environ_source = (scope, body)
+    request._environ_source = (scope, receive, loop)
     trusted = app.config["TRUSTED_HOSTS"]
     if trusted is not None:
         request.trusted_hosts = trusted
     return RequestContext(app, _NO_ENVIRON, request)
 
 
-def environ_for_request(request: Request, scope: Scope, body: ASGIBodyReader) -> WSGIEnvironment:
-    """Build the environ of a request made by :func:`context_from_scope`, and keep it
-    on the request (as ``Request(environ)`` would have)."""
+def environ_for_request(
+    request: Request, scope: Scope, receive: Receive, loop: asyncio.AbstractEventLoop
+) -> WSGIEnvironment:
+    """Build the environ of a request made by :func:`context_from_scope`, with an empty
+    body, and keep it on the request (as ``Request(environ)`` would have)."""
+    body = ASGIBodyReader(receive, loop, None)
+    body.mark_empty()
     environ = build_environ(scope, body)
     environ["vial.asgi.body"] = body
     environ["werkzeug.request"] = request
@@ -383,8 +389,8 @@ class ASGIApp:
         app = self.app
         loop = asyncio.get_running_loop()
         config = app.config
-        body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
         _async.server_loop.set(loop)
+        body: ASGIBodyReader | None = None
         environ: WSGIEnvironment | None = None
         ctx: RequestContext | None = None
         cookie_sent: bool | None = None
@@ -406,14 +412,15 @@ class ASGIApp:
             and _fast_pipeline.serves_directly(app)
             and app.request_class is Request
         ):
-            # PERF: a request without a body (see below) gets its environ only if something
-            # reads it, which most async views do not: routing and the fast path read the
-            # scope. A request with a body needs its environ at once, for its length.
-            body.mark_empty()
+            # PERF: a request without a body (see below) gets its environ and body reader
+            # only if something reads them, which most async views do not: routing and the
+            # fast path read the scope. A request with a body needs its environ at once, for
+            # its length.
             cookie_sent = b"cookie" in names
-            ctx = context_from_scope(app, scope, body)
+            ctx = context_from_scope(app, scope, receive, loop)
             path = path_info(scope)
         else:
+            body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
             environ = build_environ(scope, body)
             environ["vial.asgi.body"] = body
             if (
@@ -442,10 +449,11 @@ class ASGIApp:
                 try:
                     response = await run_request(app, ctx, body, environ, cookie_sent)
                     if not isinstance(response, tuple):
+                        environ = ctx.request.environ
                         await self._send_response_object(
-                            response, ctx.request.environ, send, receive, body, scope, loop
+                            response, environ, send, receive, environ["vial.asgi.body"], scope, loop
                         )
-                    elif not body.disconnected:
+                    elif body is None or not body.disconnected:
                         status, response_headers, data = response
                         await send(
                             {
@@ -458,11 +466,13 @@ class ASGIApp:
                             data = b""
                         await send({"type": "http.response.body", "body": data})
                 finally:
-                    body.close()
+                    if body is not None:
+                        body.close()
                 return
             environ = ctx.request.environ
             environ["vial.request_context"] = ctx
         assert environ is not None
+        body = environ["vial.asgi.body"]
         executor = executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
         started: list[t.Any] = []
         context = contextvars.copy_context()
@@ -703,9 +713,11 @@ def _encode_name(name: str) -> bytes:
 def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """A WSGI header list in the form of ``http.response.start``."""
     names = _encoded_names
-    return [
-        (names.get(name) or _encode_name(name), value.encode("latin-1")) for name, value in headers
-    ]
+    encoded = []
+    # PERF: a loop, not a list comprehension, which is a function call of its own (3.11).
+    for name, value in headers:
+        encoded.append((names.get(name) or _encode_name(name), value.encode("latin-1")))
+    return encoded
 
 
 def _no_write(data: bytes) -> None:

@@ -98,13 +98,15 @@ async def dispatch_request(app: Vial, ctx: RequestContext) -> t.Any:
     return await call(app, app.view_functions[rule.endpoint], **(request.view_args or {}))
 
 
-async def full_dispatch_request(app: Vial, ctx: RequestContext, body: ASGIBodyReader) -> Response:
+async def full_dispatch_request(
+    app: Vial, ctx: RequestContext, body: ASGIBodyReader | None
+) -> Response:
     """Hooks, view, error handling and after-request processing (as the sync pipeline)."""
     app._got_first_request = True
     try:
         if request_started.receivers:
             request_started.send(app, _async_wrapper=app.ensure_sync)
-        if not body.complete:
+        if body is not None and not body.complete:
             await _receive_body(app, ctx, body)
         # PERF: awaiting a coroutine that has nothing to do still costs its creation.
         rv = None
@@ -215,15 +217,15 @@ def _has_teardown(app: Vial) -> bool:
 async def run_request(
     app: Vial,
     ctx: RequestContext,
-    body: ASGIBodyReader,
+    body: ASGIBodyReader | None,
     environ: WSGIEnvironment | None,
     cookie_sent: bool | None,
 ) -> Response | PlainAnswer:
     """The whole request for an async view: push, dispatch, handle errors, tear down, pop.
 
-    ``body`` is the request's body reader, ``environ`` its environ (``None`` for a request
-    made from its scope, see :func:`vial.asgi.context_from_scope`) and ``cookie_sent``
-    whether it has a Cookie header (``None``: look in its environ).
+    ``body`` is the request's body reader, ``environ`` its environ (both ``None`` for a
+    request without a body made from its scope, see :func:`vial.asgi.context_from_scope`)
+    and ``cookie_sent`` whether it has a Cookie header (``None``: look in its environ).
 
     PERF: a request with no hooks or signal receivers takes the steps of
     :func:`_run_request_full` inlined, as :mod:`vial._fast_pipeline` does for WSGI, and
@@ -249,7 +251,7 @@ async def run_request(
             if not app._got_first_request:
                 app._got_first_request = True
             try:
-                if not body.complete:
+                if body is not None and not body.complete:
                     await _receive_body(app, ctx, body)
                 rv = await app.view_functions[rule.endpoint](**(request.view_args or {}))
             except Exception as e:
@@ -273,7 +275,9 @@ async def run_request(
             _fast_pipeline.pop(app, ctx, app_ctx, environ, error)
 
 
-async def _run_request_full(app: Vial, ctx: RequestContext, body: ASGIBodyReader) -> Response:
+async def _run_request_full(
+    app: Vial, ctx: RequestContext, body: ASGIBodyReader | None
+) -> Response:
     """The whole request on the loop: push, dispatch, handle errors, tear down, pop."""
     error: BaseException | None = None
     ctx.push()

@@ -100,8 +100,9 @@ class Request(RequestHeaderMixin):
         first read).
     """
 
-    #: ``(scope, body reader)`` of a request made from an ASGI scope, until its environ is built.
-    _environ_source: tuple[t.Any, t.Any] | None = None
+    #: ``(scope, receive, loop)`` of a request made from an ASGI scope (see
+    #: :class:`RequestFromScope`).
+    _environ_source: tuple[t.Any, t.Any, t.Any] | None = None
 
     #: Per-request override of ``MAX_CONTENT_LENGTH`` (``None``: use the app's).
     _max_content_length: int | None = None
@@ -685,7 +686,8 @@ class _EnvironOnFirstUse:
             raise AttributeError(f"{type(request).__name__!r} object has no attribute 'environ'")
         from ..asgi import environ_for_request
 
-        return environ_for_request(request, *source)
+        scope, receive, loop = source
+        return environ_for_request(request, scope, receive, loop)
 
 
 class RequestFromScope(Request):
