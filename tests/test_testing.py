@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import typing as t
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from vial import Response, Vial, g, redirect, request, session, url_for
 from vial.datastructures import MultiDict
 from vial.globals import _cv_request
-from vial.testing import VialClient
+from vial.test import ClientRedirectError as WerkzeugNamedClientRedirectError
+from vial.testing import ClientRedirectError, EnvironBuilder, VialClient
 
 pytestmark = pytest.mark.usefixtures("no_context_left")
 
@@ -54,6 +56,11 @@ def test_query_string_as_dict_str_and_in_path(echo: Vial, client: VialClient) ->
     assert client.get("/echo", query_string={"s": "a b&c"}).json["args"] == {"s": ["a b&c"]}
 
 
+def test_query_string_in_path_and_argument_is_value_error(echo: Vial, client: VialClient) -> None:
+    with pytest.raises(ValueError, match="defined in the path and as an argument"):
+        client.get("/echo?z=9", query_string={"a": "1"})
+
+
 def test_headers_as_dict_or_list(echo: Vial, client: VialClient) -> None:
     assert client.get("/echo", headers={"X-One": "1"}).json["headers"] == {"X-One": "1"}
     headers = [("X-Two", "a"), ("X-Two", "b")]
@@ -79,6 +86,27 @@ def test_data_str_and_bytes_are_raw(echo: Vial, client: VialClient) -> None:
     assert (body["data"], body["form"], body["content_type"]) == ("raw text é", {}, None)
     body = client.post("/echo", data=b"raw bytes", content_type="text/plain").json
     assert (body["data"], body["content_type"]) == ("raw bytes", "text/plain")
+
+
+def test_data_file_without_a_name_is_a_form_field(app: Vial, client: VialClient) -> None:
+    @app.post("/upload")
+    def upload() -> dict[str, t.Any]:
+        return {
+            "form": request.form.to_dict(),
+            "files": {k: [f.filename, f.read().decode()] for k, f in request.files.items()},
+        }
+
+    body = client.post(
+        "/upload",
+        data={
+            "anonymous": io.BytesIO(b"a"),
+            "none": (io.BytesIO(b"n"), None),
+            "empty": (io.BytesIO(b"e"), ""),
+            "named": (io.BytesIO(b"x"), "x.txt"),
+        },
+    ).json
+    assert body["form"] == {"anonymous": "a", "none": "n"}
+    assert body["files"] == {"empty": ["", "e"], "named": ["x.txt", "x"]}
 
 
 def test_content_type_argument_wins(echo: Vial, client: VialClient) -> None:
@@ -162,8 +190,103 @@ def test_redirect_loop_is_reported(app: Vial, client: VialClient) -> None:
     def loop() -> Response:
         return redirect("/loop")
 
-    with pytest.raises(RuntimeError, match="redirect"):
+    @app.route("/away/<int:n>")
+    def away(n: int) -> Response:
+        return redirect(f"/away/{n + 1}")
+
+    assert WerkzeugNamedClientRedirectError is ClientRedirectError
+    with pytest.raises(ClientRedirectError, match="Loop detected: A 302 redirect to /loop"):
         client.get("/loop", follow_redirects=True)
+    with pytest.raises(ClientRedirectError, match="More than 30 redirects"):
+        client.get("/away/0", follow_redirects=True)
+
+
+@pytest.fixture
+def redirector(app: Vial) -> Vial:
+    app.config["SERVER_NAME"] = "ex.test"
+
+    @app.route("/go", methods=["GET", "POST"])
+    def go() -> Response:
+        return redirect(request.args["to"], int(request.args.get("code", 302)))
+
+    @app.route("/seen", methods=["GET", "POST"])
+    @app.route("/seen", subdomain="sub", methods=["GET", "POST"], endpoint="seen_sub")
+    def seen() -> dict[str, t.Any]:
+        return {
+            "host": request.host,
+            "method": request.method,
+            "data": request.get_data(as_text=True),
+            "headers": {
+                k: v
+                for k, v in request.headers.items()
+                if k in ("X-Custom", "Authorization", "Content-Type", "Cookie")
+            },
+        }
+
+    return app
+
+
+def test_redirect_keeps_the_request_headers(redirector: Vial, client: VialClient) -> None:
+    headers = {"X-Custom": "1", "Authorization": "Bearer t", "Cookie": "sent=once"}
+    body = client.get("/go?to=/seen", headers=headers, follow_redirects=True).json
+    assert body["headers"] == {"X-Custom": "1", "Authorization": "Bearer t"}
+    body = client.post(
+        "/go?to=http://ex.test/seen&code=307",
+        data="raw",
+        headers={**headers, "Content-Type": "text/plain"},
+        follow_redirects=True,
+    ).json
+    assert body["method"] == "POST"
+    assert body["data"] == "raw"
+    assert body["headers"] == {
+        "X-Custom": "1",
+        "Authorization": "Bearer t",
+        "Content-Type": "text/plain",
+    }
+    body = client.post(
+        "/go?to=/seen&code=303", data="raw", content_type="text/plain", follow_redirects=True
+    ).json
+    assert (body["method"], body["data"], body["headers"]) == ("GET", "", {})
+
+
+def test_redirect_to_another_host_is_not_followed(redirector: Vial, client: VialClient) -> None:
+    with pytest.raises(RuntimeError, match="Following external redirects is not supported"):
+        client.get("/go?to=http://other.test/seen", follow_redirects=True)
+    with pytest.raises(RuntimeError, match="Following subdomain redirects is not enabled"):
+        client.get("/go?to=http://sub.ex.test/seen", follow_redirects=True)
+    assert client.get("/go?to=https://ex.test:8443/seen", follow_redirects=True).status_code == 200
+
+
+def test_subdomain_redirects_when_allowed(redirector: Vial, interface: str) -> None:
+    client = redirector.test_client(asgi=interface == "asgi", allow_subdomain_redirects=True)
+    response = client.get(
+        "/go?to=http://sub.ex.test/seen",
+        headers={"X-Custom": "1", "Authorization": "Bearer t"},
+        follow_redirects=True,
+    )
+    assert response.json["host"] == "sub.ex.test"
+    assert response.json["headers"] == {"X-Custom": "1"}
+
+
+def test_open_takes_an_environ_builder(echo: Vial, app: Vial, client: VialClient) -> None:
+    builder = EnvironBuilder(app, "/echo", method="POST", json={"b": 1}, query_string={"q": "1"})
+    body = client.open(builder).json
+    assert (body["method"], body["args"], body["data"]) == ("POST", {"q": ["1"]}, '{"b": 1}')
+
+
+def test_environ_builder_base_url(app: Vial) -> None:
+    assert EnvironBuilder(app).base_url == "http://localhost/"
+    assert EnvironBuilder(app, subdomain="api").base_url == "http://api.localhost/"
+    app.config.update(SERVER_NAME="srv.test", APPLICATION_ROOT="/root")
+    builder = EnvironBuilder(app, "/x")
+    assert builder.base_url == "http://srv.test/root/"
+    builder.base_url = "https://other.test:8443/mount"
+    environ = builder.get_environ()
+    assert (environ["wsgi.url_scheme"], environ["HTTP_HOST"], environ["SCRIPT_NAME"]) == (
+        "https",
+        "other.test:8443",
+        "/mount",
+    )
 
 
 def test_cookies_are_kept_across_requests(echo: Vial, app: Vial, client: VialClient) -> None:

@@ -54,6 +54,8 @@ def encode_multipart(
     """Encode fields and files as ``multipart/form-data``; returns ``(body, content_type)``.
 
     A file is a file object, a :class:`FileStorage`, or ``(file, filename[, content_type])``.
+    A file without a name (a ``BytesIO``, a ``None`` filename) is sent as a field
+    without ``filename``, which the server reads as a form value, as Werkzeug does.
     """
     boundary = boundary or f"----vialBoundary{secrets.token_hex(12)}"
     out = io.BytesIO()
@@ -68,12 +70,16 @@ def encode_multipart(
                 content_type = value[2] if len(value) > 2 else None
             else:
                 stream, filename, content_type = value, getattr(value, "name", None), None
-            filename = os.path.basename(str(filename)) if filename is not None else ""
             if content_type is None:
-                content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-            quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+                guessed = mimetypes.guess_type(str(filename))[0] if filename else None
+                content_type = guessed or "application/octet-stream"
+            if filename is None:
+                disposition = f'form-data; name="{name}"'
+            else:
+                quoted = os.path.basename(str(filename)).replace("\\", "\\\\").replace('"', '\\"')
+                disposition = f'form-data; name="{name}"; filename="{quoted}"'
             out.write(
-                f'Content-Disposition: form-data; name="{name}"; filename="{quoted}"\r\n'
+                f"Content-Disposition: {disposition}\r\n"
                 f"Content-Type: {content_type}\r\n\r\n".encode()
             )
             data = stream.read()
@@ -89,6 +95,9 @@ def encode_multipart(
 class EnvironBuilder:
     """Builds the WSGI environ of a made-up request from Flask test-client arguments.
 
+    A query string in ``path`` and a ``query_string`` argument together raise
+    :exc:`ValueError`, as in Werkzeug.
+
     :param path: the path, optionally with ``?query``.
     :param base_url: scheme, host and mount point (from the app's config by default).
     :param query_string: a dict or a str.
@@ -100,6 +109,10 @@ class EnvironBuilder:
     :param environ_base: extra environ keys (overridden by the computed ones).
     :param environ_overrides: environ keys that win over the computed ones.
     """
+
+    url_scheme: str
+    host: str
+    script_root: str
 
     def __init__(
         self,
@@ -124,16 +137,15 @@ class EnvironBuilder:
     ) -> None:
         if base_url is None:
             base_url = self._base_url_from_app(app, subdomain, url_scheme)
+        if query_string is not None and "?" in path:
+            raise ValueError("Query string is defined in the path and as an argument")
         parts = urlsplit(path)
         if parts.scheme or parts.netloc:
             base_url = f"{parts.scheme or 'http'}://{parts.netloc}"
         self.path = parts.path or "/"
         if query_string is None and parts.query:
             query_string = parts.query
-        split_base = urlsplit(base_url)
-        self.url_scheme = split_base.scheme or "http"
-        self.host = split_base.netloc or "localhost"
-        self.script_root = split_base.path.rstrip("/")
+        self.base_url = base_url
         if isinstance(query_string, str):
             self.query_string = query_string
         elif query_string is not None:
@@ -179,6 +191,18 @@ class EnvironBuilder:
                 content_length = len(body)
             self.content_length = content_length
         self.body = body
+
+    @property
+    def base_url(self) -> str:
+        """Scheme, host and script root, ending in ``/``; setting it sets all three."""
+        return f"{self.url_scheme}://{self.host}{self.script_root}/"
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        parts = urlsplit(value)
+        self.url_scheme = parts.scheme or "http"
+        self.host = parts.netloc or "localhost"
+        self.script_root = parts.path.rstrip("/")
 
     @staticmethod
     def _base_url_from_app(app: Vial | None, subdomain: str | None, url_scheme: str | None) -> str:

@@ -18,6 +18,7 @@ if t.TYPE_CHECKING:
     from .typing import WSGIApplication, WSGIEnvironment
 
 __all__ = [
+    "ClientRedirectError",
     "EnvironBuilder",
     "TestResponse",
     "VialCliRunner",
@@ -37,6 +38,13 @@ def __getattr__(name: str) -> t.Any:
 
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
+_MAX_REDIRECTS = 30
+# The request headers that describe a body, dropped when a redirect turns it into a GET.
+_BODY_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING")
+
+
+class ClientRedirectError(RuntimeError):
+    """``follow_redirects`` met a redirect it had already followed: the app loops."""
 
 
 def run_wsgi_app(
@@ -223,6 +231,11 @@ class VialClient:
     ``with client:`` keeps the last request's context pushed for assertions on
     ``request``, ``session`` and ``g``. Pass ``asgi=True`` to go through the app's
     ASGI interface instead of WSGI (same behavior, other adapter).
+
+    ``follow_redirects=True`` follows redirects to the same host name (any port or
+    scheme), and to its subdomains when ``allow_subdomain_redirects`` is true; a
+    redirect to another host raises :exc:`RuntimeError`, and a redirect followed
+    twice raises :exc:`ClientRedirectError`.
     """
 
     __test__ = False
@@ -232,11 +245,13 @@ class VialClient:
         application: Vial,
         response_wrapper: type[TestResponse] | None = None,
         use_cookies: bool = True,
+        allow_subdomain_redirects: bool = False,
         asgi: bool = False,
     ) -> None:
         self.application = application
         self.response_wrapper = response_wrapper or TestResponse
         self._cookies: _CookieJar | None = _CookieJar() if use_cookies else None
+        self.allow_subdomain_redirects = allow_subdomain_redirects
         self.asgi = asgi
         self.environ_base: dict[str, t.Any] = {
             "REMOTE_ADDR": "127.0.0.1",
@@ -313,10 +328,20 @@ class VialClient:
         self._context_stack.close()
         response = self._open_environ(environ, buffered)
         history: list[TestResponse] = []
+        followed: set[tuple[str | None, int]] = set()
         while follow_redirects and response.status_code in _REDIRECT_CODES:
+            redirect = (response.location, response.status_code)
+            if redirect in followed:
+                raise ClientRedirectError(
+                    f"Loop detected: A {response.status_code} redirect"
+                    f" to {response.location} was already made."
+                )
+            followed.add(redirect)
             history.append(response)
-            if len(history) > 30:
-                raise RuntimeError("More than 30 redirects: the app redirects in a loop.")
+            if len(history) > _MAX_REDIRECTS:
+                raise ClientRedirectError(
+                    f"More than {_MAX_REDIRECTS} redirects: the app redirects in a loop."
+                )
             response.close()
             environ = self._redirect_environ(response, environ)
             self._context_stack.close()
@@ -355,6 +380,7 @@ class VialClient:
         location = response.headers.get("Location", "")
         parts = urlsplit(location)
         host = parts.netloc or environ.get("HTTP_HOST", "localhost")
+        self._check_redirect_host(host, environ.get("HTTP_HOST", "localhost"))
         scheme = parts.scheme or environ.get("wsgi.url_scheme", "http")
         path = parts.path or environ.get("PATH_INFO", "/")
         if not path.startswith("/"):
@@ -381,10 +407,28 @@ class VialClient:
             new_environ = builder.get_environ()
         finally:
             builder.close()
-        for key in ("REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_AUTHORIZATION"):
-            if key in environ and (key != "HTTP_AUTHORIZATION" or host == environ.get("HTTP_HOST")):
-                new_environ[key] = environ[key]
+        same_host = host == environ.get("HTTP_HOST")
+        for key, value in environ.items():
+            if key in new_environ or key in ("HTTP_HOST", "HTTP_COOKIE"):
+                continue
+            if key in _BODY_KEYS and not keep_body:
+                continue
+            if key == "HTTP_AUTHORIZATION" and not same_host:
+                continue
+            if key.startswith("HTTP_") or key in ("REMOTE_ADDR", *_BODY_KEYS):
+                new_environ[key] = value
         return new_environ
+
+    def _check_redirect_host(self, target: str, current: str) -> None:
+        target_name = target.partition(":")[0].lower()
+        current_name = current.partition(":")[0].lower()
+        if target_name == current_name:
+            return
+        if target_name.endswith(f".{current_name}"):
+            if not self.allow_subdomain_redirects:
+                raise RuntimeError("Following subdomain redirects is not enabled.")
+            return
+        raise RuntimeError("Following external redirects is not supported.")
 
     def get(self, *args: t.Any, **kw: t.Any) -> TestResponse:
         """Send a GET request."""
