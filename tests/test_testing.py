@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import typing as t
+from datetime import datetime, timezone
 
 import pytest
 
-from vial import Response, Vial, g, redirect, request, session, url_for
+from vial import Request, Response, Vial, g, redirect, request, session, url_for
 from vial.datastructures import MultiDict
 from vial.globals import _cv_request
 from vial.test import ClientRedirectError as WerkzeugNamedClientRedirectError
@@ -274,6 +275,12 @@ def test_open_takes_an_environ_builder(echo: Vial, app: Vial, client: VialClient
     assert (body["method"], body["args"], body["data"]) == ("POST", {"q": ["1"]}, '{"b": 1}')
 
 
+def test_open_takes_a_request(echo: Vial, app: Vial, client: VialClient) -> None:
+    environ = EnvironBuilder(app, "/echo?x=1", method="POST", data="body").get_environ()
+    body = client.open(Request(environ)).json
+    assert (body["method"], body["args"], body["data"]) == ("POST", {"x": ["1"]}, "body")
+
+
 def test_environ_builder_base_url(app: Vial) -> None:
     assert EnvironBuilder(app).base_url == "http://localhost/"
     assert EnvironBuilder(app, subdomain="api").base_url == "http://api.localhost/"
@@ -318,6 +325,61 @@ def test_client_set_and_delete_cookie(echo: Vial, client: VialClient) -> None:
     assert client.get("/echo").json["cookies"] == {"flavour": "oat"}
     client.delete_cookie("flavour")
     assert client.get("/echo").json["cookies"] == {}
+
+
+def test_get_cookie_has_the_attributes_it_was_set_with(app: Vial, client: VialClient) -> None:
+    @app.route("/set")
+    def set_() -> Response:
+        response = Response("")
+        response.set_cookie("plain", "v")
+        response.set_cookie(
+            "rich",
+            "a;é",
+            secure=True,
+            httponly=True,
+            samesite="Strict",
+            expires=datetime(2099, 1, 2, tzinfo=timezone.utc),
+        )
+        response.set_cookie("shared", "s", domain=".localhost", max_age=60)
+        return response
+
+    client.get("/set")
+    plain = client.get_cookie("plain")
+    assert plain is not None
+    assert (plain.value, plain.decoded_value) == ("v", "v")
+    assert (plain.path, plain.domain) == ("/", "localhost")
+    assert (plain.secure, plain.http_only, plain.same_site, plain.expires) == (
+        False,
+        False,
+        None,
+        None,
+    )
+    assert plain.origin_only
+    rich = client.get_cookie("rich")
+    assert rich is not None
+    assert rich.value.startswith('"')
+    assert (rich.decoded_key, rich.decoded_value) == ("rich", "a;é")
+    assert (rich.secure, rich.http_only, rich.same_site) == (True, True, "Strict")
+    assert rich.expires == datetime(2099, 1, 2, tzinfo=timezone.utc)
+    shared = client.get_cookie("shared")
+    assert shared is not None
+    assert (shared.max_age, shared.origin_only) == (60, False)
+
+
+def test_client_set_cookie_takes_the_cookie_attributes(echo: Vial, client: VialClient) -> None:
+    client.set_cookie("k", "v é", max_age=30, secure=True, httponly=True, samesite="Lax")
+    cookie = client.get_cookie("k")
+    assert cookie is not None
+    assert (cookie.decoded_value, cookie.max_age, cookie.secure, cookie.http_only) == (
+        "v é",
+        30,
+        True,
+        True,
+    )
+    assert cookie.same_site == "Lax"
+    assert client.get("/echo").json["cookies"] == {"k": "v é"}
+    client.set_cookie("gone", "x", max_age=0)
+    assert client.get_cookie("gone") is None
 
 
 def test_cookie_path_is_respected(app: Vial, client: VialClient) -> None:

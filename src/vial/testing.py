@@ -142,10 +142,10 @@ class TestResponse(Response):
 
 
 class _CookieJar:
-    """The client's cookies, keyed by (domain, path, name), with expiry."""
+    """The client's cookies, keyed by (domain, path, name), with expiry and attributes."""
 
     def __init__(self) -> None:
-        self.cookies: dict[tuple[str, str, str], tuple[str, float | None]] = {}
+        self.cookies: dict[tuple[str, str, str], tuple[str, float | None, dict[str, str]]] = {}
 
     def set(
         self,
@@ -154,21 +154,23 @@ class _CookieJar:
         domain: str = "localhost",
         path: str = "/",
         expires: float | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> None:
-        self.cookies[(domain.lstrip("."), path, key)] = (value, expires)
+        self.cookies[(domain.lstrip("."), path, key)] = (value, expires, attributes or {})
 
     def delete(self, key: str, domain: str = "localhost", path: str = "/") -> None:
         self.cookies.pop((domain.lstrip("."), path, key), None)
 
-    def get(self, key: str, domain: str = "localhost", path: str = "/") -> str | None:
-        item = self.cookies.get((domain.lstrip("."), path, key))
-        return None if item is None else item[0]
+    def get(
+        self, key: str, domain: str = "localhost", path: str = "/"
+    ) -> tuple[str, float | None, dict[str, str]] | None:
+        return self.cookies.get((domain.lstrip("."), path, key))
 
     def header_for(self, host: str, path: str) -> str | None:
         now = datetime.now(timezone.utc).timestamp()
         host = host.partition(":")[0]
         pairs = []
-        for (domain, cookie_path, name), (value, expires) in list(self.cookies.items()):
+        for (domain, cookie_path, name), (value, expires, _) in list(self.cookies.items()):
             if expires is not None and expires <= now:
                 del self.cookies[(domain, cookie_path, name)]
                 continue
@@ -185,28 +187,30 @@ class _CookieJar:
 
     def update_from(self, headers: Headers, host: str) -> None:
         default_domain = host.partition(":")[0]
-        now = datetime.now(timezone.utc).timestamp()
         for header in headers.getlist("Set-Cookie"):
             parsed = _parse_set_cookie(header)
-            if parsed is None:
-                continue
-            name, value, attributes = parsed
-            domain = attributes.get("domain") or default_domain
-            path = attributes.get("path") or "/"
-            expires: float | None = None
-            if attributes.get("max-age"):
-                try:
-                    expires = now + int(attributes["max-age"])
-                except ValueError:
-                    expires = None
-            elif attributes.get("expires"):
-                from .http import parse_date
+            if parsed is not None:
+                name, value, attributes = parsed
+                self.store(name, value, attributes, default_domain)
 
-                date = parse_date(attributes["expires"])
-                expires = date.timestamp() if date is not None else None
-            self.set(name, value, domain, path, expires)
-            if expires is not None and expires <= now:
-                self.delete(name, domain, path)
+    def store(self, name: str, value: str, attributes: dict[str, str], default_domain: str) -> None:
+        now = datetime.now(timezone.utc).timestamp()
+        domain = attributes.get("domain") or default_domain
+        path = attributes.get("path") or "/"
+        expires: float | None = None
+        if attributes.get("max-age"):
+            try:
+                expires = now + int(attributes["max-age"])
+            except ValueError:
+                expires = None
+        elif attributes.get("expires"):
+            from .http import parse_date
+
+            date = parse_date(attributes["expires"])
+            expires = date.timestamp() if date is not None else None
+        self.set(name, value, domain, path, expires, attributes)
+        if expires is not None and expires <= now:
+            self.delete(name, domain, path)
 
 
 def _parse_set_cookie(header: str) -> tuple[str, str, dict[str, str]] | None:
@@ -267,8 +271,11 @@ class VialClient:
         """The cookie the client holds for ``key`` (with ``.value``), or None."""
         if self._cookies is None:
             raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
-        value = self._cookies.get(key, domain, path)
-        return None if value is None else _Cookie(key, value, domain, path)
+        item = self._cookies.get(key, domain, path)
+        if item is None:
+            return None
+        value, _, attributes = item
+        return _Cookie(key, value, domain, path, attributes)
 
     def set_cookie(
         self,
@@ -279,10 +286,20 @@ class VialClient:
         path: str = "/",
         **kwargs: t.Any,
     ) -> None:
-        """Give the client a cookie to send."""
+        """Give the client a cookie to send.
+
+        ``kwargs`` are :func:`~vial.http.dump_cookie`'s attributes (``max_age``,
+        ``expires``, ``secure``, ``httponly``, ``samesite``...).
+        """
         if self._cookies is None:
             raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
-        self._cookies.set(key, value, domain, path)
+        from .http import dump_cookie
+
+        parsed = _parse_set_cookie(dump_cookie(key, value, path=path, **kwargs))
+        assert parsed is not None
+        _, quoted_value, attributes = parsed
+        attributes.pop("domain", None)
+        self._cookies.store(key, quoted_value, attributes, domain)
 
     def delete_cookie(
         self, key: str, *, domain: str = "localhost", path: str = "/", **kwargs: t.Any
@@ -312,12 +329,13 @@ class VialClient:
     def open(
         self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any
     ) -> TestResponse:
-        """Send a request; takes :class:`EnvironBuilder`'s arguments (``path``, ``json``, ...)."""
+        """Send a request; takes :class:`EnvironBuilder`'s arguments (``path``, ``json``, ...),
+        or one :class:`EnvironBuilder`, WSGI environ or :class:`~vial.wrappers.Request`."""
         if args and isinstance(args[0], EnvironBuilder):
             builder = args[0]
-        elif args and isinstance(args[0], dict):
+        elif args and isinstance(args[0], (dict, Request)):
             builder = None
-            environ = {**args[0]}
+            environ = {**(args[0].environ if isinstance(args[0], Request) else args[0])}
         else:
             builder = self._environ_builder(*args, **kwargs)
         if builder is not None:
@@ -534,15 +552,54 @@ class VialClient:
 
 
 class _Cookie:
-    """A cookie held by the test client."""
+    """A cookie held by the test client, with the attributes it was set with.
 
-    __slots__ = ("domain", "key", "path", "value")
+    ``value`` is the value as sent (quoted when it had to be); ``decoded_value`` is
+    the value the app reads. ``expires`` is an aware datetime or None.
+    """
 
-    def __init__(self, key: str, value: str, domain: str, path: str) -> None:
+    __slots__ = (
+        "decoded_key",
+        "decoded_value",
+        "domain",
+        "expires",
+        "http_only",
+        "key",
+        "max_age",
+        "origin_only",
+        "partitioned",
+        "path",
+        "same_site",
+        "secure",
+        "value",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        value: str,
+        domain: str,
+        path: str,
+        attributes: dict[str, str] | None = None,
+    ) -> None:
+        from .http import parse_cookie, parse_date
+
+        attributes = attributes or {}
         self.key = key
         self.value = value
+        self.decoded_key, self.decoded_value = next(
+            iter(parse_cookie(f"{key}={value}").items()), (key, value)
+        )
         self.domain = domain
+        self.origin_only = "domain" not in attributes
         self.path = path
+        self.expires = parse_date(attributes["expires"]) if "expires" in attributes else None
+        max_age = attributes.get("max-age", "")
+        self.max_age = int(max_age) if max_age.lstrip("-").isdigit() else None
+        self.secure = "secure" in attributes
+        self.http_only = "httponly" in attributes
+        self.same_site = attributes.get("samesite") or None
+        self.partitioned = "partitioned" in attributes
 
     def __repr__(self) -> str:
         return f"<Cookie {self.key}={self.value!r}>"
