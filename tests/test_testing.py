@@ -162,6 +162,24 @@ def test_follow_redirects_and_history(app: Vial, client: VialClient) -> None:
     assert not_followed.history == ()
 
 
+def test_history_keeps_the_bodies_of_streamed_redirects(app: Vial, client: VialClient) -> None:
+    @app.route("/streamed")
+    def streamed() -> Response:
+        def body() -> t.Iterator[str]:
+            yield "moved "
+            yield "on"
+
+        return Response(body(), status=302, headers={"Location": "/done"})
+
+    @app.route("/done")
+    def done() -> str:
+        return "done"
+
+    response = client.get("/streamed", follow_redirects=True)
+    assert response.text == "done"
+    assert [r.data for r in response.history] == [b"moved on"]
+
+
 def test_redirect_after_post_becomes_get(app: Vial, client: VialClient) -> None:
     @app.post("/submit")
     def submit() -> Response:

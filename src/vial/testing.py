@@ -360,6 +360,7 @@ class VialClient:
                 raise ClientRedirectError(
                     f"More than {_MAX_REDIRECTS} redirects: the app redirects in a loop."
                 )
+            response.make_sequence()
             response.close()
             environ = self._redirect_environ(response, environ)
             self._context_stack.close()
