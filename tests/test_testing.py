@@ -110,6 +110,38 @@ def test_data_file_without_a_name_is_a_form_field(app: Vial, client: VialClient)
     assert body["files"] == {"empty": ["", "e"], "named": ["x.txt", "x"]}
 
 
+def test_data_filename_given_is_sent_as_given(
+    app: Vial, client: VialClient, tmp_path: t.Any
+) -> None:
+    @app.post("/upload")
+    def upload() -> dict[str, t.Any]:
+        return {k: f.filename for k, f in request.files.items()}
+
+    path = tmp_path / "on-disk.txt"
+    path.write_bytes(b"d")
+    with path.open("rb") as on_disk:
+        body = client.post(
+            "/upload",
+            data={
+                "traversal": (io.BytesIO(b"x"), "../../etc/passwd"),
+                "nested": (io.BytesIO(b"y"), "dir/sub/a.txt"),
+                "opened": on_disk,
+            },
+        ).json
+    assert body == {
+        "traversal": "../../etc/passwd",
+        "nested": "dir/sub/a.txt",
+        "opened": "on-disk.txt",
+    }
+
+
+def test_data_stream_is_read_as_the_body(echo: Vial, client: VialClient) -> None:
+    body = client.post("/echo", data=io.BytesIO(b"streamed body")).json
+    assert body["data"] == "streamed body"
+    body = client.post("/echo", data=io.StringIO("text é")).json
+    assert body["data"] == "text é"
+
+
 def test_content_type_argument_wins(echo: Vial, client: VialClient) -> None:
     body = client.post("/echo", data="a=1", content_type="application/x-www-form-urlencoded").json
     assert body["form"] == {"a": ["1"]}

@@ -48,14 +48,25 @@ def _fields_from_data(data: t.Any) -> MultiDict[str, t.Any]:
     return fields
 
 
+def _stream_file_name(stream: t.Any) -> str | None:
+    """The base name of the file a stream was opened from, as a browser sends it."""
+    name = getattr(stream, "name", None)
+    if not isinstance(name, (str, bytes, os.PathLike)):
+        return None
+    return os.path.basename(os.fsdecode(name)) or None
+
+
 def encode_multipart(
     fields: MultiDict[str, t.Any], boundary: str | None = None
 ) -> tuple[bytes, str]:
     """Encode fields and files as ``multipart/form-data``; returns ``(body, content_type)``.
 
     A file is a file object, a :class:`FileStorage`, or ``(file, filename[, content_type])``.
-    A file without a name (a ``BytesIO``, a ``None`` filename) is sent as a field
-    without ``filename``, which the server reads as a form value, as Werkzeug does.
+    A filename given is sent as it is; a file opened from disk, and a
+    :class:`FileStorage` named after the path it was opened from, are sent under the
+    file's base name, as a browser sends them (Werkzeug sends the whole path). A file without a name (a ``BytesIO``, a ``None`` filename) is sent as
+    a field without ``filename``, which the server reads as a form value, as Werkzeug
+    does.
     """
     boundary = boundary or f"----vialBoundary{secrets.token_hex(12)}"
     out = io.BytesIO()
@@ -64,19 +75,21 @@ def encode_multipart(
         if _is_file_value(value):
             if isinstance(value, FileStorage):
                 stream, filename, content_type = value.stream, value.filename, value.content_type
-            elif isinstance(value, tuple):
-                stream = value[0]
-                filename = value[1] if len(value) > 1 else getattr(stream, "name", None)
+                if filename is not None and filename == getattr(stream, "name", None):
+                    filename = _stream_file_name(stream)
+            elif isinstance(value, tuple) and len(value) > 1:
+                stream, filename = value[0], value[1]
                 content_type = value[2] if len(value) > 2 else None
             else:
-                stream, filename, content_type = value, getattr(value, "name", None), None
+                stream = value[0] if isinstance(value, tuple) else value
+                filename, content_type = _stream_file_name(stream), None
             if content_type is None:
                 guessed = mimetypes.guess_type(str(filename))[0] if filename else None
                 content_type = guessed or "application/octet-stream"
             if filename is None:
                 disposition = f'form-data; name="{name}"'
             else:
-                quoted = os.path.basename(str(filename)).replace("\\", "\\\\").replace('"', '\\"')
+                quoted = str(filename).replace("\\", "\\\\").replace('"', '\\"')
                 disposition = f'form-data; name="{name}"; filename="{quoted}"'
             out.write(
                 f"Content-Disposition: {disposition}\r\n"
@@ -167,7 +180,8 @@ class EnvironBuilder:
         elif isinstance(data, (str, bytes, bytearray)):
             body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         elif data is not None and hasattr(data, "read"):
-            input_stream = data
+            read = data.read()
+            body = read.encode("utf-8") if isinstance(read, str) else bytes(read)
         elif data is not None:
             fields = data if isinstance(data, MultiDict) else _fields_from_data(data)
             if any(_is_file_value(v) for _, v in fields.items(multi=True)):
