@@ -473,6 +473,22 @@ def test_session_round_trip(app: Vial, client: VialClient) -> None:
     assert client.get("/get").text == "carol"
 
 
+def test_cookies_scoped_to_the_application_root_are_sent(app: Vial, client: VialClient) -> None:
+    app.config["APPLICATION_ROOT"] = "/app"
+
+    @app.route("/count")
+    def count() -> str:
+        session["n"] = session.get("n", 0) + 1
+        return str(session["n"])
+
+    assert client.get("/count").text == "1"
+    assert client.get("/count").text == "2"
+    cookie = client.get_cookie("session", path="/app")
+    assert cookie is not None
+    with client.session_transaction() as sess:
+        assert sess["n"] == 2
+
+
 def test_with_client_keeps_last_request_context(app: Vial, client: VialClient) -> None:
     @app.route("/")
     def index() -> str:

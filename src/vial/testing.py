@@ -213,6 +213,11 @@ class _CookieJar:
             self.delete(name, domain, path)
 
 
+def _full_path(environ: WSGIEnvironment) -> str:
+    """The request's path below the host (script root included), to match cookie paths."""
+    return f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '') or '/'}"
+
+
 def _parse_set_cookie(header: str) -> tuple[str, str, dict[str, str]] | None:
     """``(name, raw value, {attribute: value})`` of a Set-Cookie header, as a browser
     reads it (RFC 6265 5.2): attributes it does not know (``Partitioned``, say) are
@@ -377,7 +382,7 @@ class VialClient:
         environ = {**self.environ_base, **environ}
         if self._cookies is not None:
             cookie = self._cookies.header_for(
-                environ.get("HTTP_HOST", "localhost"), environ.get("PATH_INFO", "/")
+                environ.get("HTTP_HOST", "localhost"), _full_path(environ)
             )
             if cookie is not None:
                 environ["HTTP_COOKIE"] = cookie
@@ -503,7 +508,7 @@ class VialClient:
             builder.close()
         if self._cookies is not None:
             cookie = self._cookies.header_for(
-                environ.get("HTTP_HOST", "localhost"), environ["PATH_INFO"]
+                environ.get("HTTP_HOST", "localhost"), _full_path(environ)
             )
             if cookie is not None:
                 environ["HTTP_COOKIE"] = cookie
@@ -533,7 +538,7 @@ class VialClient:
                 raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
             app = self.application
             ctx = app.test_request_context(*args, **kwargs)
-            cookie = self._cookies.header_for(ctx.request.host, ctx.request.path)
+            cookie = self._cookies.header_for(ctx.request.host, _full_path(ctx.request.environ))
             if cookie is not None:
                 ctx.request.environ["HTTP_COOKIE"] = cookie
                 ctx.request.__dict__.pop("cookies", None)
