@@ -64,9 +64,9 @@ def encode_multipart(
     A file is a file object, a :class:`FileStorage`, or ``(file, filename[, content_type])``.
     A filename given is sent as it is; a file opened from disk, and a
     :class:`FileStorage` named after the path it was opened from, are sent under the
-    file's base name, as a browser sends them (Werkzeug sends the whole path). A file without a name (a ``BytesIO``, a ``None`` filename) is sent as
-    a field without ``filename``, which the server reads as a form value, as Werkzeug
-    does.
+    file's base name, as a browser sends them (Werkzeug sends the whole path). A
+    file without a name (a ``BytesIO``, a ``None`` filename) is sent as a field
+    without ``filename``, which the server reads as a form value, as Werkzeug does.
     """
     boundary = boundary or f"----vialBoundary{secrets.token_hex(12)}"
     out = io.BytesIO()
