@@ -449,6 +449,27 @@ def test_cookie_path_is_respected(app: Vial, client: VialClient) -> None:
     assert client.get("/public").text == "none"
 
 
+def test_cookie_without_path_belongs_to_the_request_directory(
+    app: Vial, client: VialClient
+) -> None:
+    @app.route("/a/b/set")
+    def set_() -> Response:
+        response = Response("")
+        response.set_cookie("here", "1", path=None)
+        return response
+
+    @app.route("/a/b/page")
+    @app.route("/a/page")
+    def page() -> str:
+        return request.cookies.get("here", "none")
+
+    client.get("/a/b/set")
+    assert client.get("/a/b/page").text == "1"
+    assert client.get("/a/page").text == "none"
+    assert client.get_cookie("here", path="/a/b") is not None
+    assert client.get_cookie("here") is None
+
+
 def test_use_cookies_false(echo: Vial, app: Vial, interface: str) -> None:
     client = app.test_client(use_cookies=False, asgi=interface == "asgi")
     with pytest.raises(TypeError, match="Cookies are disabled"):

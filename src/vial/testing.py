@@ -185,18 +185,29 @@ class _CookieJar:
             pairs.append(f"{name}={value}")
         return "; ".join(pairs) if pairs else None
 
-    def update_from(self, headers: Headers, host: str) -> None:
+    def update_from(self, headers: Headers, host: str, request_path: str = "/") -> None:
         default_domain = host.partition(":")[0]
+        # RFC 6265 5.1.4: without a Path, a cookie belongs to the request's directory.
+        directory = request_path.rpartition("/")[0] if request_path.startswith("/") else ""
         for header in headers.getlist("Set-Cookie"):
             parsed = _parse_set_cookie(header)
             if parsed is not None:
                 name, value, attributes = parsed
-                self.store(name, value, attributes, default_domain)
+                self.store(name, value, attributes, default_domain, directory or "/")
 
-    def store(self, name: str, value: str, attributes: dict[str, str], default_domain: str) -> None:
+    def store(
+        self,
+        name: str,
+        value: str,
+        attributes: dict[str, str],
+        default_domain: str,
+        default_path: str = "/",
+    ) -> None:
         now = datetime.now(timezone.utc).timestamp()
         domain = attributes.get("domain") or default_domain
-        path = attributes.get("path") or "/"
+        path = attributes.get("path", "")
+        if not path.startswith("/"):
+            path = default_path
         expires: float | None = None
         if attributes.get("max-age"):
             try:
@@ -395,7 +406,9 @@ class VialClient:
         if json_module is not None:
             response.json_module = json_module
         if self._cookies is not None:
-            self._cookies.update_from(headers, environ.get("HTTP_HOST", "localhost"))
+            self._cookies.update_from(
+                headers, environ.get("HTTP_HOST", "localhost"), _full_path(environ)
+            )
         return response
 
     def _redirect_environ(
@@ -552,7 +565,9 @@ class VialClient:
                 if interface.is_null_session(sess):
                     return
                 interface.save_session(app, sess, resp)
-            self._cookies.update_from(resp.headers, ctx.request.host)
+            self._cookies.update_from(
+                resp.headers, ctx.request.host, _full_path(ctx.request.environ)
+            )
 
         return transaction()
 
