@@ -167,13 +167,18 @@ def flash(message: str, category: str = "message") -> None:
 def get_flashed_messages(
     with_categories: bool = False, category_filter: t.Iterable[str] = ()
 ) -> list[str] | list[tuple[str, str]]:
-    """The flashed messages (removed from the session; repeated calls in a request agree)."""
+    """The flashed messages (removed from the session; repeated calls in a request agree).
+
+    :param with_categories: return ``(category, message)`` pairs.
+    :param category_filter: only the messages of these categories; one category may
+        be given as a string.
+    """
     flashes = request_ctx.flashes
     if flashes is None:
         flashes = session.pop("_flashes") if "_flashes" in session else []
         request_ctx.flashes = flashes
     if category_filter:
-        wanted = set(category_filter)
+        wanted = {category_filter} if isinstance(category_filter, str) else set(category_filter)
         flashes = [f for f in flashes if f[0] in wanted]
     if with_categories:
         return [(f[0], f[1]) for f in flashes]
