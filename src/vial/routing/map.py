@@ -23,6 +23,16 @@ _INVALID_SUBDOMAIN = "<invalid>"
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
+def _scheme_for(scheme: str, websocket: bool) -> str:
+    """The scheme of a URL to a rule: ws/wss for WebSocket rules, http/https for the
+    others (a WebSocket request building an HTTP URL, say); other schemes are kept."""
+    if websocket and scheme not in ("ws", "wss"):
+        return "wss" if scheme == "https" else "ws"
+    if not websocket and scheme in ("ws", "wss"):
+        return "https" if scheme == "wss" else "http"
+    return scheme
+
+
 class _Redirect(Exception):
     """Internal: where a match should redirect, before it is turned into a URL.
 
@@ -536,13 +546,12 @@ class MapAdapter:
         if built is None:
             raise BuildError(endpoint, cleaned, method, self)
         domain, path, websocket = built
-        scheme = url_scheme or self.url_scheme
-        if websocket and scheme not in ("ws", "wss"):
-            scheme = "wss" if scheme == "https" else "ws"
+        scheme = _scheme_for(url_scheme or self.url_scheme, websocket)
         host = self.get_host(domain)
         if (
             not force_external
-            and scheme == self.url_scheme
+            and scheme == _scheme_for(self.url_scheme, websocket)
+            and (self.websocket or not websocket)
             and host == self.get_host(None)
         ):
             return f"{self.script_name[:-1]}{path}"
