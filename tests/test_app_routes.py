@@ -166,6 +166,18 @@ def test_defaults_url_redirects_to_canonical_url(app: Vial, client: VialClient) 
     assert response.headers["Location"].endswith("/users/")
 
 
+def test_alias_rule_redirects_to_the_canonical_url(app: Vial, client: VialClient) -> None:
+    @app.route("/page/<int:n>")
+    @app.route("/p/<int:n>", alias=True)
+    def page(n: int) -> str:
+        return f"page {n}"
+
+    response = client.get("/p/4?x=1")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "http://localhost/page/4?x=1"
+    assert client.get("/p/4", follow_redirects=True).text == "page 4"
+
+
 def test_strict_slashes_redirects_with_308(app: Vial, client: VialClient) -> None:
     @app.route("/x/")
     def x() -> str:

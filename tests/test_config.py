@@ -12,6 +12,7 @@ import pytest
 
 from vial import Vial
 from vial.config import Config, ConfigAttribute
+from vial.utils import ImportStringError
 
 
 @pytest.fixture
@@ -112,25 +113,35 @@ def test_from_object_import_string(
     assert "helper" not in config
 
 
-def test_from_object_import_errors(config: Config, settings_module: str) -> None:
-    with pytest.raises(ImportError, match="no attribute or submodule 'missing'"):
-        config.from_object("vial_test_settings.missing")
-    with pytest.raises(ModuleNotFoundError):
-        config.from_object("vial_no_such_module_anywhere")
-    with pytest.raises(ModuleNotFoundError):
-        config.from_object("vial_no_such_module_anywhere.X")
-    with pytest.raises(ImportError, match="no attribute or submodule 'Nope'"):
-        config.from_object("vial_test_settings.prod:Nope")
-    with pytest.raises(AttributeError):
-        config.from_object("vial_test_settings.prod:Dev.nope")
+@pytest.mark.parametrize(
+    ("name", "cause", "message"),
+    [
+        ("vial_test_settings.missing", ImportError, "no attribute or submodule 'missing'"),
+        ("vial_no_such_module_anywhere", ModuleNotFoundError, "vial_no_such_module_anywhere"),
+        ("vial_no_such_module_anywhere.X", ModuleNotFoundError, "vial_no_such_module_anywhere"),
+        ("vial_test_settings.prod:Nope", ImportError, "no attribute or submodule 'Nope'"),
+        ("vial_test_settings.prod:Dev.nope", AttributeError, "nope"),
+    ],
+)
+def test_from_object_import_errors_are_import_string_errors(
+    config: Config, settings_module: str, name: str, cause: type[Exception], message: str
+) -> None:
+    with pytest.raises(ImportStringError, match=message) as info:
+        config.from_object(name)
+    assert isinstance(info.value, ImportError)
+    assert info.value.import_name == name
+    assert type(info.value.exception) is cause
+    assert info.value.__cause__ is info.value.exception
 
 
 def test_from_object_submodule_error_is_not_hidden(
     config: Config, settings_module: str, tmp_path: Path
 ) -> None:
     (tmp_path / "vial_test_settings" / "broken.py").write_text("import vial_no_such_dependency\n")
-    with pytest.raises(ModuleNotFoundError, match="vial_no_such_dependency"):
+    with pytest.raises(ImportStringError, match="vial_no_such_dependency") as info:
         config.from_object("vial_test_settings.broken")
+    assert isinstance(info.value.exception, ModuleNotFoundError)
+    assert info.value.exception.name == "vial_no_such_dependency"
 
 
 # -- from_pyfile and from_envvar ----------------------------------------------------

@@ -35,6 +35,10 @@ def app(app: Vial) -> Vial:
             "pairs": get_flashed_messages(with_categories=True, category_filter=["success"]),
         }
 
+    @app.route("/one-category")
+    def one_category() -> t.Any:
+        return {"messages": get_flashed_messages(category_filter="error")}
+
     @app.route("/twice")
     def twice() -> t.Any:
         return {"first": get_flashed_messages(), "second": get_flashed_messages()}
@@ -68,6 +72,11 @@ def test_category_filter(client: VialClient) -> None:
     }
     # Filtering does not keep the others for later: the flashes were consumed.
     assert client.get("/messages").json == {"messages": []}
+
+
+def test_category_filter_may_be_one_category_as_a_string(client: VialClient) -> None:
+    client.get("/flash")
+    assert client.get("/one-category").json == {"messages": ["oops"]}
 
 
 def test_repeated_calls_in_one_request_agree(client: VialClient) -> None:

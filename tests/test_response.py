@@ -85,6 +85,16 @@ def test_mimetype_and_content_type() -> None:
     assert r.mimetype_params == {"charset": "latin-1"}
 
 
+def test_changing_mimetype_params_rewrites_the_content_type() -> None:
+    r = Response("x", mimetype="text/plain")
+    params = r.mimetype_params
+    params["charset"] = "latin-1"
+    params["format"] = "flowed"
+    assert r.headers["Content-Type"] == "text/plain; charset=latin-1; format=flowed"
+    del r.mimetype_params["format"]
+    assert r.headers["Content-Type"] == "text/plain; charset=latin-1"
+
+
 def test_headers_given_as_dict_list_or_headers() -> None:
     for headers in ({"X-A": "1"}, [("X-A", "1")], Headers([("X-A", "1")])):
         r = Response("x", headers=headers)

@@ -536,6 +536,30 @@ def test_build_picks_rule_by_values_defaults_and_method() -> None:
     assert a.build("al") == "/canonical"
 
 
+def test_alias_match_redirects_to_a_rule_that_is_not_an_alias() -> None:
+    a = adapter(
+        Rule("/page/<int:n>", endpoint="p"),
+        Rule("/p/<int:n>", endpoint="p", alias=True),
+        Rule("/x/<int:n>", endpoint="x", methods=["POST"]),
+        Rule("/xa/<int:n>", endpoint="x", alias=True, methods=["GET", "POST"]),
+        Rule("/only", endpoint="o", alias=True),
+        script_name="/root",
+    )
+    with pytest.raises(RequestRedirect) as info:
+        a.match("/p/3", query_args="a=1")
+    assert info.value.new_url == "http://example.com/root/page/3?a=1"
+    with pytest.raises(RequestRedirect) as info:
+        a.match("/xa/2", "POST")
+    assert info.value.new_url == "http://example.com/root/x/2"
+    assert a.match("/xa/2", "GET") == ("x", {"n": 2})
+    assert a.match("/only") == ("o", {})
+    unredirected = Map(
+        [Rule("/page/<int:n>", endpoint="p"), Rule("/p/<int:n>", endpoint="p", alias=True)],
+        redirect_defaults=False,
+    )
+    assert unredirected.bind("example.com").match("/p/1") == ("p", {"n": 1})
+
+
 def test_build_prefers_default_method_then_any() -> None:
     a = adapter(Rule("/only-post", methods=["POST"], endpoint="p"))
     assert a.build("p") == "/only-post"

@@ -318,6 +318,37 @@ def test_send_file_max_age_argument(sf_app: Vial, site_client: VialClient) -> No
     assert site_client.get("/call").headers["Cache-Control"] == "public, max-age=7"
 
 
+def test_send_file_max_age_defaults_to_the_app_setting(
+    sf_app: Vial, site_client: VialClient
+) -> None:
+    sf_app.add_url_rule("/path", "path", lambda: send_file("secret.txt"))
+    sf_app.add_url_rule(
+        "/stream", "stream", lambda: send_file(io.BytesIO(b"x"), mimetype="text/plain")
+    )
+    sf_app.add_url_rule("/dir", "dir", lambda: send_from_directory("downloads", "report.pdf"))
+    assert site_client.get("/path").headers["Cache-Control"] == "no-cache"
+    sf_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = timedelta(minutes=2)
+    for url in ("/path", "/stream", "/dir"):
+        assert site_client.get(url).headers["Cache-Control"] == "public, max-age=120"
+
+
+def test_send_file_max_age_asks_the_app_for_the_path(site: Path, interface: str) -> None:
+    seen: list[str | None] = []
+
+    class App(Vial):
+        def get_send_file_max_age(self, filename: str | None) -> int | None:
+            seen.append(filename)
+            return 9 if filename and filename.endswith(".txt") else None
+
+    app = App(__name__, root_path=str(site))
+    app.add_url_rule("/txt", "txt", lambda: send_file("secret.txt"))
+    app.add_url_rule("/pdf", "pdf", lambda: send_file("downloads/report.pdf"))
+    client = make_client(app, interface)
+    assert client.get("/txt").headers["Cache-Control"] == "public, max-age=9"
+    assert client.get("/pdf").headers["Cache-Control"] == "no-cache"
+    assert seen == [str(site / "secret.txt"), str(site / "downloads" / "report.pdf")]
+
+
 def test_send_file_not_conditional(sf_app: Vial, site_client: VialClient) -> None:
     add_view(sf_app, lambda: send_file("downloads/report.pdf", conditional=False))
     rv = site_client.get("/v", headers={"Range": "bytes=0-3"})

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import typing as t
+from datetime import datetime, timezone
 
 import pytest
 
-from vial import Response, Vial, g, redirect, request, session, url_for
+from vial import Request, Response, Vial, g, redirect, request, session, url_for
 from vial.datastructures import MultiDict
 from vial.globals import _cv_request
-from vial.testing import VialClient
+from vial.test import ClientRedirectError as WerkzeugNamedClientRedirectError
+from vial.testing import ClientRedirectError, EnvironBuilder, VialClient
 
 pytestmark = pytest.mark.usefixtures("no_context_left")
 
@@ -54,6 +57,11 @@ def test_query_string_as_dict_str_and_in_path(echo: Vial, client: VialClient) ->
     assert client.get("/echo", query_string={"s": "a b&c"}).json["args"] == {"s": ["a b&c"]}
 
 
+def test_query_string_in_path_and_argument_is_value_error(echo: Vial, client: VialClient) -> None:
+    with pytest.raises(ValueError, match="defined in the path and as an argument"):
+        client.get("/echo?z=9", query_string={"a": "1"})
+
+
 def test_headers_as_dict_or_list(echo: Vial, client: VialClient) -> None:
     assert client.get("/echo", headers={"X-One": "1"}).json["headers"] == {"X-One": "1"}
     headers = [("X-Two", "a"), ("X-Two", "b")]
@@ -79,6 +87,59 @@ def test_data_str_and_bytes_are_raw(echo: Vial, client: VialClient) -> None:
     assert (body["data"], body["form"], body["content_type"]) == ("raw text é", {}, None)
     body = client.post("/echo", data=b"raw bytes", content_type="text/plain").json
     assert (body["data"], body["content_type"]) == ("raw bytes", "text/plain")
+
+
+def test_data_file_without_a_name_is_a_form_field(app: Vial, client: VialClient) -> None:
+    @app.post("/upload")
+    def upload() -> dict[str, t.Any]:
+        return {
+            "form": request.form.to_dict(),
+            "files": {k: [f.filename, f.read().decode()] for k, f in request.files.items()},
+        }
+
+    body = client.post(
+        "/upload",
+        data={
+            "anonymous": io.BytesIO(b"a"),
+            "none": (io.BytesIO(b"n"), None),
+            "empty": (io.BytesIO(b"e"), ""),
+            "named": (io.BytesIO(b"x"), "x.txt"),
+        },
+    ).json
+    assert body["form"] == {"anonymous": "a", "none": "n"}
+    assert body["files"] == {"empty": ["", "e"], "named": ["x.txt", "x"]}
+
+
+def test_data_filename_given_is_sent_as_given(
+    app: Vial, client: VialClient, tmp_path: t.Any
+) -> None:
+    @app.post("/upload")
+    def upload() -> dict[str, t.Any]:
+        return {k: f.filename for k, f in request.files.items()}
+
+    path = tmp_path / "on-disk.txt"
+    path.write_bytes(b"d")
+    with path.open("rb") as on_disk:
+        body = client.post(
+            "/upload",
+            data={
+                "traversal": (io.BytesIO(b"x"), "../../etc/passwd"),
+                "nested": (io.BytesIO(b"y"), "dir/sub/a.txt"),
+                "opened": on_disk,
+            },
+        ).json
+    assert body == {
+        "traversal": "../../etc/passwd",
+        "nested": "dir/sub/a.txt",
+        "opened": "on-disk.txt",
+    }
+
+
+def test_data_stream_is_read_as_the_body(echo: Vial, client: VialClient) -> None:
+    body = client.post("/echo", data=io.BytesIO(b"streamed body")).json
+    assert body["data"] == "streamed body"
+    body = client.post("/echo", data=io.StringIO("text é")).json
+    assert body["data"] == "text é"
 
 
 def test_content_type_argument_wins(echo: Vial, client: VialClient) -> None:
@@ -133,6 +194,24 @@ def test_follow_redirects_and_history(app: Vial, client: VialClient) -> None:
     assert not_followed.history == ()
 
 
+def test_history_keeps_the_bodies_of_streamed_redirects(app: Vial, client: VialClient) -> None:
+    @app.route("/streamed")
+    def streamed() -> Response:
+        def body() -> t.Iterator[str]:
+            yield "moved "
+            yield "on"
+
+        return Response(body(), status=302, headers={"Location": "/done"})
+
+    @app.route("/done")
+    def done() -> str:
+        return "done"
+
+    response = client.get("/streamed", follow_redirects=True)
+    assert response.text == "done"
+    assert [r.data for r in response.history] == [b"moved on"]
+
+
 def test_redirect_after_post_becomes_get(app: Vial, client: VialClient) -> None:
     @app.post("/submit")
     def submit() -> Response:
@@ -162,8 +241,109 @@ def test_redirect_loop_is_reported(app: Vial, client: VialClient) -> None:
     def loop() -> Response:
         return redirect("/loop")
 
-    with pytest.raises(RuntimeError, match="redirect"):
+    @app.route("/away/<int:n>")
+    def away(n: int) -> Response:
+        return redirect(f"/away/{n + 1}")
+
+    assert WerkzeugNamedClientRedirectError is ClientRedirectError
+    with pytest.raises(ClientRedirectError, match="Loop detected: A 302 redirect to /loop"):
         client.get("/loop", follow_redirects=True)
+    with pytest.raises(ClientRedirectError, match="More than 30 redirects"):
+        client.get("/away/0", follow_redirects=True)
+
+
+@pytest.fixture
+def redirector(app: Vial) -> Vial:
+    app.config["SERVER_NAME"] = "ex.test"
+
+    @app.route("/go", methods=["GET", "POST"])
+    def go() -> Response:
+        return redirect(request.args["to"], int(request.args.get("code", 302)))
+
+    @app.route("/seen", methods=["GET", "POST"])
+    @app.route("/seen", subdomain="sub", methods=["GET", "POST"], endpoint="seen_sub")
+    def seen() -> dict[str, t.Any]:
+        return {
+            "host": request.host,
+            "method": request.method,
+            "data": request.get_data(as_text=True),
+            "headers": {
+                k: v
+                for k, v in request.headers.items()
+                if k in ("X-Custom", "Authorization", "Content-Type", "Cookie")
+            },
+        }
+
+    return app
+
+
+def test_redirect_keeps_the_request_headers(redirector: Vial, client: VialClient) -> None:
+    headers = {"X-Custom": "1", "Authorization": "Bearer t", "Cookie": "sent=once"}
+    body = client.get("/go?to=/seen", headers=headers, follow_redirects=True).json
+    assert body["headers"] == {"X-Custom": "1", "Authorization": "Bearer t"}
+    body = client.post(
+        "/go?to=http://ex.test/seen&code=307",
+        data="raw",
+        headers={**headers, "Content-Type": "text/plain"},
+        follow_redirects=True,
+    ).json
+    assert body["method"] == "POST"
+    assert body["data"] == "raw"
+    assert body["headers"] == {
+        "X-Custom": "1",
+        "Authorization": "Bearer t",
+        "Content-Type": "text/plain",
+    }
+    body = client.post(
+        "/go?to=/seen&code=303", data="raw", content_type="text/plain", follow_redirects=True
+    ).json
+    assert (body["method"], body["data"], body["headers"]) == ("GET", "", {})
+
+
+def test_redirect_to_another_host_is_not_followed(redirector: Vial, client: VialClient) -> None:
+    with pytest.raises(RuntimeError, match="Following external redirects is not supported"):
+        client.get("/go?to=http://other.test/seen", follow_redirects=True)
+    with pytest.raises(RuntimeError, match="Following subdomain redirects is not enabled"):
+        client.get("/go?to=http://sub.ex.test/seen", follow_redirects=True)
+    assert client.get("/go?to=https://ex.test:8443/seen", follow_redirects=True).status_code == 200
+
+
+def test_subdomain_redirects_when_allowed(redirector: Vial, interface: str) -> None:
+    client = redirector.test_client(asgi=interface == "asgi", allow_subdomain_redirects=True)
+    response = client.get(
+        "/go?to=http://sub.ex.test/seen",
+        headers={"X-Custom": "1", "Authorization": "Bearer t"},
+        follow_redirects=True,
+    )
+    assert response.json["host"] == "sub.ex.test"
+    assert response.json["headers"] == {"X-Custom": "1"}
+
+
+def test_open_takes_an_environ_builder(echo: Vial, app: Vial, client: VialClient) -> None:
+    builder = EnvironBuilder(app, "/echo", method="POST", json={"b": 1}, query_string={"q": "1"})
+    body = client.open(builder).json
+    assert (body["method"], body["args"], body["data"]) == ("POST", {"q": ["1"]}, '{"b": 1}')
+
+
+def test_open_takes_a_request(echo: Vial, app: Vial, client: VialClient) -> None:
+    environ = EnvironBuilder(app, "/echo?x=1", method="POST", data="body").get_environ()
+    body = client.open(Request(environ)).json
+    assert (body["method"], body["args"], body["data"]) == ("POST", {"x": ["1"]}, "body")
+
+
+def test_environ_builder_base_url(app: Vial) -> None:
+    assert EnvironBuilder(app).base_url == "http://localhost/"
+    assert EnvironBuilder(app, subdomain="api").base_url == "http://api.localhost/"
+    app.config.update(SERVER_NAME="srv.test", APPLICATION_ROOT="/root")
+    builder = EnvironBuilder(app, "/x")
+    assert builder.base_url == "http://srv.test/root/"
+    builder.base_url = "https://other.test:8443/mount"
+    environ = builder.get_environ()
+    assert (environ["wsgi.url_scheme"], environ["HTTP_HOST"], environ["SCRIPT_NAME"]) == (
+        "https",
+        "other.test:8443",
+        "/mount",
+    )
 
 
 def test_cookies_are_kept_across_requests(echo: Vial, app: Vial, client: VialClient) -> None:
@@ -197,6 +377,61 @@ def test_client_set_and_delete_cookie(echo: Vial, client: VialClient) -> None:
     assert client.get("/echo").json["cookies"] == {}
 
 
+def test_get_cookie_has_the_attributes_it_was_set_with(app: Vial, client: VialClient) -> None:
+    @app.route("/set")
+    def set_() -> Response:
+        response = Response("")
+        response.set_cookie("plain", "v")
+        response.set_cookie(
+            "rich",
+            "a;é",
+            secure=True,
+            httponly=True,
+            samesite="Strict",
+            expires=datetime(2099, 1, 2, tzinfo=timezone.utc),
+        )
+        response.set_cookie("shared", "s", domain=".localhost", max_age=60)
+        return response
+
+    client.get("/set")
+    plain = client.get_cookie("plain")
+    assert plain is not None
+    assert (plain.value, plain.decoded_value) == ("v", "v")
+    assert (plain.path, plain.domain) == ("/", "localhost")
+    assert (plain.secure, plain.http_only, plain.same_site, plain.expires) == (
+        False,
+        False,
+        None,
+        None,
+    )
+    assert plain.origin_only
+    rich = client.get_cookie("rich")
+    assert rich is not None
+    assert rich.value.startswith('"')
+    assert (rich.decoded_key, rich.decoded_value) == ("rich", "a;é")
+    assert (rich.secure, rich.http_only, rich.same_site) == (True, True, "Strict")
+    assert rich.expires == datetime(2099, 1, 2, tzinfo=timezone.utc)
+    shared = client.get_cookie("shared")
+    assert shared is not None
+    assert (shared.max_age, shared.origin_only) == (60, False)
+
+
+def test_client_set_cookie_takes_the_cookie_attributes(echo: Vial, client: VialClient) -> None:
+    client.set_cookie("k", "v é", max_age=30, secure=True, httponly=True, samesite="Lax")
+    cookie = client.get_cookie("k")
+    assert cookie is not None
+    assert (cookie.decoded_value, cookie.max_age, cookie.secure, cookie.http_only) == (
+        "v é",
+        30,
+        True,
+        True,
+    )
+    assert cookie.same_site == "Lax"
+    assert client.get("/echo").json["cookies"] == {"k": "v é"}
+    client.set_cookie("gone", "x", max_age=0)
+    assert client.get_cookie("gone") is None
+
+
 def test_cookie_path_is_respected(app: Vial, client: VialClient) -> None:
     @app.route("/set")
     def set_() -> Response:
@@ -212,6 +447,27 @@ def test_cookie_path_is_respected(app: Vial, client: VialClient) -> None:
     client.get("/set")
     assert client.get("/admin/page").text == "1"
     assert client.get("/public").text == "none"
+
+
+def test_cookie_without_path_belongs_to_the_request_directory(
+    app: Vial, client: VialClient
+) -> None:
+    @app.route("/a/b/set")
+    def set_() -> Response:
+        response = Response("")
+        response.set_cookie("here", "1", path=None)
+        return response
+
+    @app.route("/a/b/page")
+    @app.route("/a/page")
+    def page() -> str:
+        return request.cookies.get("here", "none")
+
+    client.get("/a/b/set")
+    assert client.get("/a/b/page").text == "1"
+    assert client.get("/a/page").text == "none"
+    assert client.get_cookie("here", path="/a/b") is not None
+    assert client.get_cookie("here") is None
 
 
 def test_use_cookies_false(echo: Vial, app: Vial, interface: str) -> None:
@@ -236,6 +492,22 @@ def test_session_round_trip(app: Vial, client: VialClient) -> None:
         assert sess["user"] == "bob"
         sess["user"] = "carol"
     assert client.get("/get").text == "carol"
+
+
+def test_cookies_scoped_to_the_application_root_are_sent(app: Vial, client: VialClient) -> None:
+    app.config["APPLICATION_ROOT"] = "/app"
+
+    @app.route("/count")
+    def count() -> str:
+        session["n"] = session.get("n", 0) + 1
+        return str(session["n"])
+
+    assert client.get("/count").text == "1"
+    assert client.get("/count").text == "2"
+    cookie = client.get_cookie("session", path="/app")
+    assert cookie is not None
+    with client.session_transaction() as sess:
+        assert sess["n"] == 2
 
 
 def test_with_client_keeps_last_request_context(app: Vial, client: VialClient) -> None:

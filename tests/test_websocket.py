@@ -491,3 +491,31 @@ def test_test_client_disconnects_a_pending_receive_after_the_app_closes(app: Via
     with app.test_client().websocket("/ws", timeout=5) as ws, pytest.raises(WebSocketClosed):
         ws.receive()
     assert ended == [1001]
+
+
+def test_url_for_in_a_websocket_builds_http_urls_for_http_routes(app: Vial) -> None:
+    from vial import url_for
+
+    @app.route("/page")
+    def page() -> str:
+        return ""
+
+    @app.websocket("/ws")
+    async def ws_view() -> None:
+        await websocket.accept()
+        await websocket.send_text(
+            " ".join(
+                (
+                    url_for("page"),
+                    url_for("page", _external=True),
+                    url_for("ws_view"),
+                    url_for("ws_view", _external=True),
+                )
+            )
+        )
+        await websocket.close()
+
+    with app.test_client().websocket("/ws") as ws:
+        assert ws.receive_text() == "/page http://localhost/page /ws ws://localhost/ws"
+    with app.test_client().websocket("/ws", base_url="https://example.com") as ws:
+        assert ws.receive_text() == "/page https://example.com/page /ws wss://example.com/ws"

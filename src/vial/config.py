@@ -203,9 +203,17 @@ class Config(dict[str, t.Any]):
 
         :param obj: the object, or its import name (``"pkg.module"``,
             ``"pkg.module.Class"`` or ``"pkg.module:Class"``).
+        :raises vial.utils.ImportStringError: the import name cannot be imported;
+            its ``exception`` is the original error.
         """
         if isinstance(obj, str):
-            obj = _import_string(obj)
+            import_name = obj
+            try:
+                obj = _import_string(import_name)
+            except (ImportError, AttributeError) as e:
+                from .utils import ImportStringError
+
+                raise ImportStringError(import_name, e) from e
         for key in dir(obj):
             if key.isupper():
                 self[key] = getattr(obj, key)

@@ -167,13 +167,18 @@ def flash(message: str, category: str = "message") -> None:
 def get_flashed_messages(
     with_categories: bool = False, category_filter: t.Iterable[str] = ()
 ) -> list[str] | list[tuple[str, str]]:
-    """The flashed messages (removed from the session; repeated calls in a request agree)."""
+    """The flashed messages (removed from the session; repeated calls in a request agree).
+
+    :param with_categories: return ``(category, message)`` pairs.
+    :param category_filter: only the messages of these categories; one category may
+        be given as a string.
+    """
     flashes = request_ctx.flashes
     if flashes is None:
         flashes = session.pop("_flashes") if "_flashes" in session else []
         request_ctx.flashes = flashes
     if category_filter:
-        wanted = set(category_filter)
+        wanted = {category_filter} if isinstance(category_filter, str) else set(category_filter)
         flashes = [f for f in flashes if f[0] in wanted]
     if with_categories:
         return [(f[0], f[1]) for f in flashes]
@@ -248,7 +253,9 @@ def send_file(
     :param conditional: answer If-None-Match / If-Modified-Since / Range.
     :param etag: compute an ETag (True), use this one (str), or none (False).
     :param last_modified: the Last-Modified time (the file's mtime by default).
-    :param max_age: seconds to cache; None means ``no-cache`` (revalidate every time).
+    :param max_age: seconds to cache, or a function of the path that returns them;
+        by default ``app.get_send_file_max_age`` (``SEND_FILE_MAX_AGE_DEFAULT``).
+        None (from either) means ``no-cache``: revalidate every time.
 
     With ``USE_X_SENDFILE`` set and a path given, the response carries an
     ``X-Sendfile`` header with the file's absolute path and no body, for a
@@ -289,7 +296,10 @@ def send_file(
             **_disposition_params(download_name),
         )
     elif as_attachment:
-        raise TypeError("No name provided for attachment.")
+        raise TypeError(
+            "No name provided for attachment. Either set 'download_name' or pass a path"
+            " instead of a file."
+        )
 
     size: int | None
     body: FileBody | None = None
@@ -314,6 +324,8 @@ def send_file(
         rv.last_modified = last_modified
     elif stat is not None:
         rv.last_modified = stat.st_mtime
+    if max_age is None:
+        max_age = app.get_send_file_max_age
     if callable(max_age):
         max_age = max_age(path)
     if max_age is not None:

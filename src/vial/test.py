@@ -14,13 +14,20 @@ from __future__ import annotations
 import typing as t
 
 from . import test_environ as _test_environ
-from .testing import TestResponse, VialClient
+from .testing import ClientRedirectError, TestResponse, VialClient
 from .testing import run_wsgi_app as run_wsgi_app
 
 if t.TYPE_CHECKING:
     from .typing import WSGIApplication, WSGIEnvironment
 
-__all__ = ["Client", "EnvironBuilder", "TestResponse", "create_environ", "run_wsgi_app"]
+__all__ = [
+    "Client",
+    "ClientRedirectError",
+    "EnvironBuilder",
+    "TestResponse",
+    "create_environ",
+    "run_wsgi_app",
+]
 
 
 class EnvironBuilder(_test_environ.EnvironBuilder):
@@ -135,6 +142,8 @@ class Client(VialClient):
     :param application: the WSGI application.
     :param response_wrapper: the response class (a :class:`TestResponse` subclass).
     :param use_cookies: keep and send cookies.
+    :param allow_subdomain_redirects: let ``follow_redirects`` follow redirects to
+        subdomains of the request's host.
     """
 
     def __init__(
@@ -142,7 +151,11 @@ class Client(VialClient):
         application: WSGIApplication,
         response_wrapper: type[TestResponse] | None = None,
         use_cookies: bool = True,
+        allow_subdomain_redirects: bool = False,
     ) -> None:
         super().__init__(
-            t.cast(t.Any, application), response_wrapper=response_wrapper, use_cookies=use_cookies
+            t.cast(t.Any, application),
+            response_wrapper=response_wrapper,
+            use_cookies=use_cookies,
+            allow_subdomain_redirects=allow_subdomain_redirects,
         )

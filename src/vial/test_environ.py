@@ -48,12 +48,25 @@ def _fields_from_data(data: t.Any) -> MultiDict[str, t.Any]:
     return fields
 
 
+def _stream_file_name(stream: t.Any) -> str | None:
+    """The base name of the file a stream was opened from, as a browser sends it."""
+    name = getattr(stream, "name", None)
+    if not isinstance(name, (str, bytes, os.PathLike)):
+        return None
+    return os.path.basename(os.fsdecode(name)) or None
+
+
 def encode_multipart(
     fields: MultiDict[str, t.Any], boundary: str | None = None
 ) -> tuple[bytes, str]:
     """Encode fields and files as ``multipart/form-data``; returns ``(body, content_type)``.
 
     A file is a file object, a :class:`FileStorage`, or ``(file, filename[, content_type])``.
+    A filename given is sent as it is; a file opened from disk, and a
+    :class:`FileStorage` named after the path it was opened from, are sent under the
+    file's base name, as a browser sends them (Werkzeug sends the whole path). A
+    file without a name (a ``BytesIO``, a ``None`` filename) is sent as a field
+    without ``filename``, which the server reads as a form value, as Werkzeug does.
     """
     boundary = boundary or f"----vialBoundary{secrets.token_hex(12)}"
     out = io.BytesIO()
@@ -62,18 +75,24 @@ def encode_multipart(
         if _is_file_value(value):
             if isinstance(value, FileStorage):
                 stream, filename, content_type = value.stream, value.filename, value.content_type
-            elif isinstance(value, tuple):
-                stream = value[0]
-                filename = value[1] if len(value) > 1 else getattr(stream, "name", None)
+                if filename is not None and filename == getattr(stream, "name", None):
+                    filename = _stream_file_name(stream)
+            elif isinstance(value, tuple) and len(value) > 1:
+                stream, filename = value[0], value[1]
                 content_type = value[2] if len(value) > 2 else None
             else:
-                stream, filename, content_type = value, getattr(value, "name", None), None
-            filename = os.path.basename(str(filename)) if filename is not None else ""
+                stream = value[0] if isinstance(value, tuple) else value
+                filename, content_type = _stream_file_name(stream), None
             if content_type is None:
-                content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-            quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+                guessed = mimetypes.guess_type(str(filename))[0] if filename else None
+                content_type = guessed or "application/octet-stream"
+            if filename is None:
+                disposition = f'form-data; name="{name}"'
+            else:
+                quoted = str(filename).replace("\\", "\\\\").replace('"', '\\"')
+                disposition = f'form-data; name="{name}"; filename="{quoted}"'
             out.write(
-                f'Content-Disposition: form-data; name="{name}"; filename="{quoted}"\r\n'
+                f"Content-Disposition: {disposition}\r\n"
                 f"Content-Type: {content_type}\r\n\r\n".encode()
             )
             data = stream.read()
@@ -89,6 +108,9 @@ def encode_multipart(
 class EnvironBuilder:
     """Builds the WSGI environ of a made-up request from Flask test-client arguments.
 
+    A query string in ``path`` and a ``query_string`` argument together raise
+    :exc:`ValueError`, as in Werkzeug.
+
     :param path: the path, optionally with ``?query``.
     :param base_url: scheme, host and mount point (from the app's config by default).
     :param query_string: a dict or a str.
@@ -100,6 +122,10 @@ class EnvironBuilder:
     :param environ_base: extra environ keys (overridden by the computed ones).
     :param environ_overrides: environ keys that win over the computed ones.
     """
+
+    url_scheme: str
+    host: str
+    script_root: str
 
     def __init__(
         self,
@@ -124,16 +150,15 @@ class EnvironBuilder:
     ) -> None:
         if base_url is None:
             base_url = self._base_url_from_app(app, subdomain, url_scheme)
+        if query_string is not None and "?" in path:
+            raise ValueError("Query string is defined in the path and as an argument")
         parts = urlsplit(path)
         if parts.scheme or parts.netloc:
             base_url = f"{parts.scheme or 'http'}://{parts.netloc}"
         self.path = parts.path or "/"
         if query_string is None and parts.query:
             query_string = parts.query
-        split_base = urlsplit(base_url)
-        self.url_scheme = split_base.scheme or "http"
-        self.host = split_base.netloc or "localhost"
-        self.script_root = split_base.path.rstrip("/")
+        self.base_url = base_url
         if isinstance(query_string, str):
             self.query_string = query_string
         elif query_string is not None:
@@ -155,7 +180,8 @@ class EnvironBuilder:
         elif isinstance(data, (str, bytes, bytearray)):
             body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         elif data is not None and hasattr(data, "read"):
-            input_stream = data
+            read = data.read()
+            body = read.encode("utf-8") if isinstance(read, str) else bytes(read)
         elif data is not None:
             fields = data if isinstance(data, MultiDict) else _fields_from_data(data)
             if any(_is_file_value(v) for _, v in fields.items(multi=True)):
@@ -179,6 +205,18 @@ class EnvironBuilder:
                 content_length = len(body)
             self.content_length = content_length
         self.body = body
+
+    @property
+    def base_url(self) -> str:
+        """Scheme, host and script root, ending in ``/``; setting it sets all three."""
+        return f"{self.url_scheme}://{self.host}{self.script_root}/"
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        parts = urlsplit(value)
+        self.url_scheme = parts.scheme or "http"
+        self.host = parts.netloc or "localhost"
+        self.script_root = parts.path.rstrip("/")
 
     @staticmethod
     def _base_url_from_app(app: Vial | None, subdomain: str | None, url_scheme: str | None) -> str:

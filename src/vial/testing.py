@@ -18,6 +18,7 @@ if t.TYPE_CHECKING:
     from .typing import WSGIApplication, WSGIEnvironment
 
 __all__ = [
+    "ClientRedirectError",
     "EnvironBuilder",
     "TestResponse",
     "VialCliRunner",
@@ -37,6 +38,13 @@ def __getattr__(name: str) -> t.Any:
 
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
+_MAX_REDIRECTS = 30
+# The request headers that describe a body, dropped when a redirect turns it into a GET.
+_BODY_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING")
+
+
+class ClientRedirectError(RuntimeError):
+    """``follow_redirects`` met a redirect it had already followed: the app loops."""
 
 
 def run_wsgi_app(
@@ -134,10 +142,10 @@ class TestResponse(Response):
 
 
 class _CookieJar:
-    """The client's cookies, keyed by (domain, path, name), with expiry."""
+    """The client's cookies, keyed by (domain, path, name), with expiry and attributes."""
 
     def __init__(self) -> None:
-        self.cookies: dict[tuple[str, str, str], tuple[str, float | None]] = {}
+        self.cookies: dict[tuple[str, str, str], tuple[str, float | None, dict[str, str]]] = {}
 
     def set(
         self,
@@ -146,21 +154,23 @@ class _CookieJar:
         domain: str = "localhost",
         path: str = "/",
         expires: float | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> None:
-        self.cookies[(domain.lstrip("."), path, key)] = (value, expires)
+        self.cookies[(domain.lstrip("."), path, key)] = (value, expires, attributes or {})
 
     def delete(self, key: str, domain: str = "localhost", path: str = "/") -> None:
         self.cookies.pop((domain.lstrip("."), path, key), None)
 
-    def get(self, key: str, domain: str = "localhost", path: str = "/") -> str | None:
-        item = self.cookies.get((domain.lstrip("."), path, key))
-        return None if item is None else item[0]
+    def get(
+        self, key: str, domain: str = "localhost", path: str = "/"
+    ) -> tuple[str, float | None, dict[str, str]] | None:
+        return self.cookies.get((domain.lstrip("."), path, key))
 
     def header_for(self, host: str, path: str) -> str | None:
         now = datetime.now(timezone.utc).timestamp()
         host = host.partition(":")[0]
         pairs = []
-        for (domain, cookie_path, name), (value, expires) in list(self.cookies.items()):
+        for (domain, cookie_path, name), (value, expires, _) in list(self.cookies.items()):
             if expires is not None and expires <= now:
                 del self.cookies[(domain, cookie_path, name)]
                 continue
@@ -175,30 +185,48 @@ class _CookieJar:
             pairs.append(f"{name}={value}")
         return "; ".join(pairs) if pairs else None
 
-    def update_from(self, headers: Headers, host: str) -> None:
+    def update_from(self, headers: Headers, host: str, request_path: str = "/") -> None:
         default_domain = host.partition(":")[0]
-        now = datetime.now(timezone.utc).timestamp()
+        # RFC 6265 5.1.4: without a Path, a cookie belongs to the request's directory.
+        directory = request_path.rpartition("/")[0] if request_path.startswith("/") else ""
         for header in headers.getlist("Set-Cookie"):
             parsed = _parse_set_cookie(header)
-            if parsed is None:
-                continue
-            name, value, attributes = parsed
-            domain = attributes.get("domain") or default_domain
-            path = attributes.get("path") or "/"
-            expires: float | None = None
-            if attributes.get("max-age"):
-                try:
-                    expires = now + int(attributes["max-age"])
-                except ValueError:
-                    expires = None
-            elif attributes.get("expires"):
-                from .http import parse_date
+            if parsed is not None:
+                name, value, attributes = parsed
+                self.store(name, value, attributes, default_domain, directory or "/")
 
-                date = parse_date(attributes["expires"])
-                expires = date.timestamp() if date is not None else None
-            self.set(name, value, domain, path, expires)
-            if expires is not None and expires <= now:
-                self.delete(name, domain, path)
+    def store(
+        self,
+        name: str,
+        value: str,
+        attributes: dict[str, str],
+        default_domain: str,
+        default_path: str = "/",
+    ) -> None:
+        now = datetime.now(timezone.utc).timestamp()
+        domain = attributes.get("domain") or default_domain
+        path = attributes.get("path", "")
+        if not path.startswith("/"):
+            path = default_path
+        expires: float | None = None
+        if attributes.get("max-age"):
+            try:
+                expires = now + int(attributes["max-age"])
+            except ValueError:
+                expires = None
+        elif attributes.get("expires"):
+            from .http import parse_date
+
+            date = parse_date(attributes["expires"])
+            expires = date.timestamp() if date is not None else None
+        self.set(name, value, domain, path, expires, attributes)
+        if expires is not None and expires <= now:
+            self.delete(name, domain, path)
+
+
+def _full_path(environ: WSGIEnvironment) -> str:
+    """The request's path below the host (script root included), to match cookie paths."""
+    return f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '') or '/'}"
 
 
 def _parse_set_cookie(header: str) -> tuple[str, str, dict[str, str]] | None:
@@ -223,6 +251,11 @@ class VialClient:
     ``with client:`` keeps the last request's context pushed for assertions on
     ``request``, ``session`` and ``g``. Pass ``asgi=True`` to go through the app's
     ASGI interface instead of WSGI (same behavior, other adapter).
+
+    ``follow_redirects=True`` follows redirects to the same host name (any port or
+    scheme), and to its subdomains when ``allow_subdomain_redirects`` is true; a
+    redirect to another host raises :exc:`RuntimeError`, and a redirect followed
+    twice raises :exc:`ClientRedirectError`.
     """
 
     __test__ = False
@@ -232,11 +265,13 @@ class VialClient:
         application: Vial,
         response_wrapper: type[TestResponse] | None = None,
         use_cookies: bool = True,
+        allow_subdomain_redirects: bool = False,
         asgi: bool = False,
     ) -> None:
         self.application = application
         self.response_wrapper = response_wrapper or TestResponse
         self._cookies: _CookieJar | None = _CookieJar() if use_cookies else None
+        self.allow_subdomain_redirects = allow_subdomain_redirects
         self.asgi = asgi
         self.environ_base: dict[str, t.Any] = {
             "REMOTE_ADDR": "127.0.0.1",
@@ -252,8 +287,11 @@ class VialClient:
         """The cookie the client holds for ``key`` (with ``.value``), or None."""
         if self._cookies is None:
             raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
-        value = self._cookies.get(key, domain, path)
-        return None if value is None else _Cookie(key, value, domain, path)
+        item = self._cookies.get(key, domain, path)
+        if item is None:
+            return None
+        value, _, attributes = item
+        return _Cookie(key, value, domain, path, attributes)
 
     def set_cookie(
         self,
@@ -264,10 +302,20 @@ class VialClient:
         path: str = "/",
         **kwargs: t.Any,
     ) -> None:
-        """Give the client a cookie to send."""
+        """Give the client a cookie to send.
+
+        ``kwargs`` are :func:`~vial.http.dump_cookie`'s attributes (``max_age``,
+        ``expires``, ``secure``, ``httponly``, ``samesite``...).
+        """
         if self._cookies is None:
             raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
-        self._cookies.set(key, value, domain, path)
+        from .http import dump_cookie
+
+        parsed = _parse_set_cookie(dump_cookie(key, value, path=path, **kwargs))
+        assert parsed is not None
+        _, quoted_value, attributes = parsed
+        attributes.pop("domain", None)
+        self._cookies.store(key, quoted_value, attributes, domain)
 
     def delete_cookie(
         self, key: str, *, domain: str = "localhost", path: str = "/", **kwargs: t.Any
@@ -297,12 +345,13 @@ class VialClient:
     def open(
         self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any
     ) -> TestResponse:
-        """Send a request; takes :class:`EnvironBuilder`'s arguments (``path``, ``json``, ...)."""
+        """Send a request; takes :class:`EnvironBuilder`'s arguments (``path``, ``json``, ...),
+        or one :class:`EnvironBuilder`, WSGI environ or :class:`~vial.wrappers.Request`."""
         if args and isinstance(args[0], EnvironBuilder):
             builder = args[0]
-        elif args and isinstance(args[0], dict):
+        elif args and isinstance(args[0], (dict, Request)):
             builder = None
-            environ = {**args[0]}
+            environ = {**(args[0].environ if isinstance(args[0], Request) else args[0])}
         else:
             builder = self._environ_builder(*args, **kwargs)
         if builder is not None:
@@ -313,10 +362,21 @@ class VialClient:
         self._context_stack.close()
         response = self._open_environ(environ, buffered)
         history: list[TestResponse] = []
+        followed: set[tuple[str | None, int]] = set()
         while follow_redirects and response.status_code in _REDIRECT_CODES:
+            redirect = (response.location, response.status_code)
+            if redirect in followed:
+                raise ClientRedirectError(
+                    f"Loop detected: A {response.status_code} redirect"
+                    f" to {response.location} was already made."
+                )
+            followed.add(redirect)
             history.append(response)
-            if len(history) > 30:
-                raise RuntimeError("More than 30 redirects: the app redirects in a loop.")
+            if len(history) > _MAX_REDIRECTS:
+                raise ClientRedirectError(
+                    f"More than {_MAX_REDIRECTS} redirects: the app redirects in a loop."
+                )
+            response.make_sequence()
             response.close()
             environ = self._redirect_environ(response, environ)
             self._context_stack.close()
@@ -333,7 +393,7 @@ class VialClient:
         environ = {**self.environ_base, **environ}
         if self._cookies is not None:
             cookie = self._cookies.header_for(
-                environ.get("HTTP_HOST", "localhost"), environ.get("PATH_INFO", "/")
+                environ.get("HTTP_HOST", "localhost"), _full_path(environ)
             )
             if cookie is not None:
                 environ["HTTP_COOKIE"] = cookie
@@ -346,7 +406,9 @@ class VialClient:
         if json_module is not None:
             response.json_module = json_module
         if self._cookies is not None:
-            self._cookies.update_from(headers, environ.get("HTTP_HOST", "localhost"))
+            self._cookies.update_from(
+                headers, environ.get("HTTP_HOST", "localhost"), _full_path(environ)
+            )
         return response
 
     def _redirect_environ(
@@ -355,6 +417,7 @@ class VialClient:
         location = response.headers.get("Location", "")
         parts = urlsplit(location)
         host = parts.netloc or environ.get("HTTP_HOST", "localhost")
+        self._check_redirect_host(host, environ.get("HTTP_HOST", "localhost"))
         scheme = parts.scheme or environ.get("wsgi.url_scheme", "http")
         path = parts.path or environ.get("PATH_INFO", "/")
         if not path.startswith("/"):
@@ -381,10 +444,28 @@ class VialClient:
             new_environ = builder.get_environ()
         finally:
             builder.close()
-        for key in ("REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_AUTHORIZATION"):
-            if key in environ and (key != "HTTP_AUTHORIZATION" or host == environ.get("HTTP_HOST")):
-                new_environ[key] = environ[key]
+        same_host = host == environ.get("HTTP_HOST")
+        for key, value in environ.items():
+            if key in new_environ or key in ("HTTP_HOST", "HTTP_COOKIE"):
+                continue
+            if key in _BODY_KEYS and not keep_body:
+                continue
+            if key == "HTTP_AUTHORIZATION" and not same_host:
+                continue
+            if key.startswith("HTTP_") or key in ("REMOTE_ADDR", *_BODY_KEYS):
+                new_environ[key] = value
         return new_environ
+
+    def _check_redirect_host(self, target: str, current: str) -> None:
+        target_name = target.partition(":")[0].lower()
+        current_name = current.partition(":")[0].lower()
+        if target_name == current_name:
+            return
+        if target_name.endswith(f".{current_name}"):
+            if not self.allow_subdomain_redirects:
+                raise RuntimeError("Following subdomain redirects is not enabled.")
+            return
+        raise RuntimeError("Following external redirects is not supported.")
 
     def get(self, *args: t.Any, **kw: t.Any) -> TestResponse:
         """Send a GET request."""
@@ -440,7 +521,7 @@ class VialClient:
             builder.close()
         if self._cookies is not None:
             cookie = self._cookies.header_for(
-                environ.get("HTTP_HOST", "localhost"), environ["PATH_INFO"]
+                environ.get("HTTP_HOST", "localhost"), _full_path(environ)
             )
             if cookie is not None:
                 environ["HTTP_COOKIE"] = cookie
@@ -470,7 +551,7 @@ class VialClient:
                 raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
             app = self.application
             ctx = app.test_request_context(*args, **kwargs)
-            cookie = self._cookies.header_for(ctx.request.host, ctx.request.path)
+            cookie = self._cookies.header_for(ctx.request.host, _full_path(ctx.request.environ))
             if cookie is not None:
                 ctx.request.environ["HTTP_COOKIE"] = cookie
                 ctx.request.__dict__.pop("cookies", None)
@@ -484,21 +565,62 @@ class VialClient:
                 if interface.is_null_session(sess):
                     return
                 interface.save_session(app, sess, resp)
-            self._cookies.update_from(resp.headers, ctx.request.host)
+            self._cookies.update_from(
+                resp.headers, ctx.request.host, _full_path(ctx.request.environ)
+            )
 
         return transaction()
 
 
 class _Cookie:
-    """A cookie held by the test client."""
+    """A cookie held by the test client, with the attributes it was set with.
 
-    __slots__ = ("domain", "key", "path", "value")
+    ``value`` is the value as sent (quoted when it had to be); ``decoded_value`` is
+    the value the app reads. ``expires`` is an aware datetime or None.
+    """
 
-    def __init__(self, key: str, value: str, domain: str, path: str) -> None:
+    __slots__ = (
+        "decoded_key",
+        "decoded_value",
+        "domain",
+        "expires",
+        "http_only",
+        "key",
+        "max_age",
+        "origin_only",
+        "partitioned",
+        "path",
+        "same_site",
+        "secure",
+        "value",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        value: str,
+        domain: str,
+        path: str,
+        attributes: dict[str, str] | None = None,
+    ) -> None:
+        from .http import parse_cookie, parse_date
+
+        attributes = attributes or {}
         self.key = key
         self.value = value
+        self.decoded_key, self.decoded_value = next(
+            iter(parse_cookie(f"{key}={value}").items()), (key, value)
+        )
         self.domain = domain
+        self.origin_only = "domain" not in attributes
         self.path = path
+        self.expires = parse_date(attributes["expires"]) if "expires" in attributes else None
+        max_age = attributes.get("max-age", "")
+        self.max_age = int(max_age) if max_age.lstrip("-").isdigit() else None
+        self.secure = "secure" in attributes
+        self.http_only = "httponly" in attributes
+        self.same_site = attributes.get("samesite") or None
+        self.partitioned = "partitioned" in attributes
 
     def __repr__(self) -> str:
         return f"<Cookie {self.key}={self.value!r}>"

@@ -23,6 +23,16 @@ _INVALID_SUBDOMAIN = "<invalid>"
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
+def _scheme_for(scheme: str, websocket: bool) -> str:
+    """The scheme of a URL to a rule: ws/wss for WebSocket rules, http/https for the
+    others (a WebSocket request building an HTTP URL, say); other schemes are kept."""
+    if websocket and scheme not in ("ws", "wss"):
+        return "wss" if scheme == "https" else "ws"
+    if not websocket and scheme in ("ws", "wss"):
+        return "https" if scheme == "wss" else "http"
+    return scheme
+
+
 class _Redirect(Exception):
     """Internal: where a match should redirect, before it is turned into a URL.
 
@@ -84,7 +94,8 @@ class Map:
     :param strict_slashes: the default of :attr:`Rule.strict_slashes`.
     :param merge_slashes: the default of :attr:`Rule.merge_slashes`.
     :param redirect_defaults: redirect a URL that spells out an argument's default
-        value to the shorter rule that provides that default.
+        value to the shorter rule that provides that default, and a URL that matched
+        an ``alias`` rule to the endpoint's canonical rule.
     :param converters: extra converters, added to :attr:`default_converters`.
     :param sort_parameters: sort the query arguments of built URLs.
     :param sort_key: the key function used when sorting them.
@@ -194,6 +205,8 @@ class Map:
         rule = result[0]
         if rule.redirect_to is not None:
             raise _Redirect(rule=rule, values=result[1])
+        if rule.alias and self.redirect_defaults:
+            self._redirect_alias(rule, result[1], method, domain, path)
         if self.redirect_defaults and self._defaults_providers:
             providers = self._defaults_providers.get(id(rule))
             if providers:
@@ -206,6 +219,17 @@ class Map:
                             continue
                         raise _Redirect(built_path, built_domain)
         return result
+
+    def _redirect_alias(
+        self, alias: Rule, values: dict[str, t.Any], method: str, domain: str, path: str
+    ) -> None:
+        for rule in self._rules_by_endpoint[alias.endpoint]:
+            if rule.alias or not rule.suitable_for(values, method):
+                continue
+            built_domain, built_path = rule.build(values, False)
+            if (built_domain, built_path) != (domain, path):
+                raise _Redirect(built_path, built_domain)
+            return
 
     def match_path(
         self,
@@ -249,6 +273,7 @@ class Map:
             if rule is not None and not (
                 rule.defaults
                 or rule.redirect_to is not None
+                or (self.redirect_defaults and rule.alias)
                 or (self.redirect_defaults and id(rule) in self._defaults_providers)
             ):
                 return rule, {}
@@ -521,13 +546,12 @@ class MapAdapter:
         if built is None:
             raise BuildError(endpoint, cleaned, method, self)
         domain, path, websocket = built
-        scheme = url_scheme or self.url_scheme
-        if websocket and scheme not in ("ws", "wss"):
-            scheme = "wss" if scheme == "https" else "ws"
+        scheme = _scheme_for(url_scheme or self.url_scheme, websocket)
         host = self.get_host(domain)
         if (
             not force_external
-            and scheme == self.url_scheme
+            and scheme == _scheme_for(self.url_scheme, websocket)
+            and (self.websocket or not websocket)
             and host == self.get_host(None)
         ):
             return f"{self.script_name[:-1]}{path}"

@@ -82,7 +82,9 @@ class Rule:
         takes the map's.
     :param redirect_to: a URL pattern (placeholders filled from the matched values)
         or a callable ``(adapter, **values) -> str``; matching redirects there.
-    :param alias: build other rules of the endpoint before this one.
+    :param alias: another URL for the endpoint: other rules are built before this
+        one, and with the map's ``redirect_defaults`` a match redirects to the URL of
+        the first rule of the endpoint that is not an alias.
     :param host: the host pattern (when the map is host matching).
     :param websocket: match WebSocket requests only (HTTP requests otherwise).
     """

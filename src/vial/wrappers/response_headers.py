@@ -9,6 +9,7 @@ from ..utils import cached_property
 
 if t.TYPE_CHECKING:
     from ..datastructures import (
+        CallbackDict,
         ContentRange,
         Headers,
         HeaderSet,
@@ -200,11 +201,17 @@ class ResponseHeaderMixin:
         self.headers["Content-Type"] = get_content_type(value, self.charset)
 
     @property
-    def mimetype_params(self) -> dict[str, str]:
-        """The Content-Type parameters, such as ``charset``."""
-        from ..http import parse_options_header
+    def mimetype_params(self) -> CallbackDict[str, str]:
+        """The Content-Type parameters, such as ``charset``; changing the dict
+        rewrites the header."""
+        from ..datastructures import CallbackDict
+        from ..http import dump_options_header, parse_options_header
 
-        return parse_options_header(self.headers.get("Content-Type", ""))[1]
+        def on_update(params: CallbackDict[str, str]) -> None:
+            self.headers["Content-Type"] = dump_options_header(self.mimetype, params)
+
+        params = parse_options_header(self.headers.get("Content-Type", ""))[1]
+        return CallbackDict(params, on_update)
 
     @property
     def content_length(self) -> int | None:
