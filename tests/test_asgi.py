@@ -1107,3 +1107,24 @@ def test_trusted_hosts_apply_to_an_async_view(app: Vial) -> None:
     serve(app, http_scope("/", headers=[("Host", "evil.test")]), bad)
     assert (good.status, good.body) == (200, b"good.test")
     assert bad.status == 400
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_status_of_four_digits_is_refused_not_sent_as_its_first_three(
+    app: Vial, kind: str
+) -> None:
+    def four_digits() -> tuple[str, int]:
+        return "x", 1000
+
+    if kind == "sync":
+        app.get("/")(four_digits)
+    else:
+
+        async def four_digits_async() -> tuple[str, int]:
+            return four_digits()
+
+        app.get("/")(four_digits_async)
+    server = FakeServer()
+    with pytest.raises(ValueError, match="three-digit code"):
+        serve(app, http_scope("/"), server)
+    assert server.sent == []  # the server answers 500 for an app that raised

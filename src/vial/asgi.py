@@ -458,6 +458,7 @@ class ASGIApp:
                         await send(
                             {
                                 "type": "http.response.start",
+                                # A plain answer's status is one plain_answer() checked.
                                 "status": int(status[:3]),
                                 "headers": _encode_headers(response_headers),
                             }
@@ -568,7 +569,7 @@ class ASGIApp:
         await send(
             {
                 "type": "http.response.start",
-                "status": int(status[:3]),
+                "status": _status_code(status),
                 "headers": _encode_headers(headers),
             }
         )
@@ -718,6 +719,14 @@ def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]
     for name, value in headers:
         encoded.append((names.get(name) or _encode_name(name), value.encode("latin-1")))
     return encoded
+
+
+def _status_code(status: str) -> int:
+    """The code of a WSGI status line, which must start with three digits and a space."""
+    code = status[:3]
+    if not (code.isascii() and code.isdigit() and status[3:4] in (" ", "")):
+        raise ValueError(f"The status {status!r} does not start with a three-digit code.")
+    return int(code)
 
 
 def _no_write(data: bytes) -> None:
