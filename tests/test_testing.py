@@ -588,3 +588,28 @@ def test_test_client_class_can_be_replaced(app: Vial) -> None:
 
     app.test_client_class = MyClient
     assert isinstance(app.test_client(), MyClient)
+
+
+@pytest.mark.parametrize("view_kind", ["sync", "async"])
+def test_environ_base_keys_reach_the_view(app: Vial, client: VialClient, view_kind: str) -> None:
+    def seen() -> dict[str, t.Any]:
+        return {
+            "remote_user": request.remote_user,
+            "tenant": request.environ.get("myapp.tenant"),
+            "remote_addr": request.remote_addr,
+        }
+
+    if view_kind == "sync":
+        app.get("/")(seen)
+    else:
+
+        async def seen_async() -> dict[str, t.Any]:
+            return seen()
+
+        app.get("/")(seen_async)
+    environ_base = {"REMOTE_USER": "ann", "myapp.tenant": "t1", "REMOTE_ADDR": "10.0.0.7"}
+    assert client.get("/", environ_base=environ_base).json == {
+        "remote_user": "ann",
+        "tenant": "t1",
+        "remote_addr": "10.0.0.7",
+    }

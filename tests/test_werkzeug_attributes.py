@@ -57,7 +57,7 @@ def test_request_header_attributes(app: Vial, interface: str) -> None:
         "acr_method": "PUT",
         "pragma": ["no-cache"],
         "no_cache": True,
-        "remote_user": "ann" if interface == "wsgi" else None,
+        "remote_user": "ann",
         # The ASGI adapter runs sync views in a thread pool; the test client's WSGI
         # environ says one thread, as Werkzeug's does.
         "multithread": interface == "asgi",

@@ -14,7 +14,25 @@ if t.TYPE_CHECKING:
 
 #: Request bodies are delivered in messages of this size, to exercise streaming.
 BODY_MESSAGE_SIZE = 64 * 1024
-_TEST_ONLY_KEYS = ("werkzeug.debug.preserve_context",)
+#: Environ keys the scope carries by other means (or the app sets itself).
+_KEYS_FROM_THE_SCOPE = frozenset(
+    (
+        "REQUEST_METHOD",
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "QUERY_STRING",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SERVER_PROTOCOL",
+        "REMOTE_ADDR",
+        "REMOTE_PORT",
+        "REQUEST_URI",
+        "RAW_URI",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "werkzeug.request",
+    )
+)
 
 
 def scope_from_environ(environ: WSGIEnvironment) -> Scope:
@@ -54,7 +72,13 @@ def scope_from_environ(environ: WSGIEnvironment) -> Scope:
         "client": (environ.get("REMOTE_ADDR", "127.0.0.1"), 50000),
         "extensions": {},
     }
-    extra = {key: environ[key] for key in _TEST_ONLY_KEYS if key in environ}
+    # Keys an ASGI server would not send (environ_base's REMOTE_USER, an app's own keys,
+    # the test client's context preservation) reach the app's environ as they do under WSGI.
+    extra = {
+        key: value
+        for key, value in environ.items()
+        if not (key.startswith(("HTTP_", "wsgi.")) or key in _KEYS_FROM_THE_SCOPE)
+    }
     if extra:
         scope["vial.environ"] = extra
     return scope
