@@ -207,3 +207,23 @@ def test_signals_load_blinker_on_first_use_and_work() -> None:
         "real": True,
         "shared_receivers": True,
     }
+
+
+def test_lazy_signals_offer_every_public_attribute_of_a_blinker_signal() -> None:
+    import blinker
+
+    import vial.signals
+
+    real = blinker.NamedSignal("probe")
+    public = {name for name in [*dir(real), *vars(real)] if not name.startswith("_")}
+    signal = vial.signals.LazySignal("probe-lazy")
+    missing = sorted(name for name in public if not hasattr(signal, name))
+    assert missing == []
+    fired: list[object] = []
+    with signal.muted():
+        signal.connect(fired.append, weak=False)
+        signal.send("muted")
+    assert signal.is_muted is False
+    signal.send("heard")
+    assert fired == ["heard"]
+    assert signal.has_receivers_for("x") and list(signal.receivers_for("x"))
