@@ -261,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--import-time", action="store_true", help="measure the time to import each framework")
     parser.add_argument("--servers", action="store_true", help="requests/s and p99 latency under real servers on loopback")
     parser.add_argument("--transfer", action="store_true", help="100 MB upload and download: time and peak memory")
+    parser.add_argument(
+        "--instructions", action="store_true", help="CPU instructions per request, counted by valgrind (deterministic)"
+    )
+    parser.add_argument("--instructions-child", help=argparse.SUPPRESS)  # internal: one --instructions run
     parser.add_argument("--install-only", action="store_true", help=argparse.SUPPRESS)  # handled by benchmarks/run
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)  # internal: one --memory measurement
     return parser
@@ -381,6 +385,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return memory.child(args.memory_child, args.memory_requests)
 
+    if args.instructions_child:
+        from benchmarks import instructions
+
+        key, endpoint_name, count = args.instructions_child.split(":")
+        return instructions.child(key, endpoint_name, int(count))
+
     frameworks = _select_frameworks(args.frameworks)
     endpoints = _select_endpoints(args.endpoints)
     report = environment_report()
@@ -389,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     output: dict[str, Any] = {"environment": report}
 
-    special = args.memory or args.import_time or args.servers or args.transfer
+    special = args.memory or args.import_time or args.servers or args.transfer or args.instructions
     if not special:
         output["in_process"] = run_in_process(args, frameworks, endpoints)
         if args.chart:
@@ -408,6 +418,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         output["servers"] = servers.run(frameworks, endpoints, quick=args.quick)
 
+    if args.instructions:
+        from benchmarks import instructions
+
+        output["instructions"] = instructions.run(frameworks, endpoints, quick=args.quick)
     if args.transfer:
         from benchmarks import transfer
 

@@ -7,6 +7,7 @@ before it times anything, reached through the harness's public ``check_framework
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -69,3 +70,17 @@ def test_runner_quick_mode_prints_a_table(
     assert "| `GET /fortunes` |" in report
     assert "bare WSGI" in report and "bare ASGI" in report
     assert "FAILED" not in report
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instruction_counts_per_request(harness: ModuleType) -> None:
+    instructions = importlib.import_module("benchmarks.instructions")
+    framework = harness.FRAMEWORKS_BY_KEY["bare-wsgi"]
+    plaintext = next(e for e in harness.ENDPOINTS if e.name == "plaintext")
+    echo = next(e for e in harness.ENDPOINTS if e.name == "echo")
+    small = instructions._per_request(framework, plaintext, 20)
+    large = instructions._per_request(framework, echo, 20)
+    # Start-up and imports cancel out: what is left is a request's share, and parsing
+    # and answering a JSON body takes more than answering a constant.
+    assert 1_000 < small < 200_000
+    assert large > small
