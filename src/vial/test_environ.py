@@ -7,6 +7,7 @@ import json as _json
 import mimetypes
 import os
 import secrets
+import sys
 import typing as t
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
@@ -121,6 +122,11 @@ class EnvironBuilder:
     :param content_type: the Content-Type.
     :param environ_base: extra environ keys (overridden by the computed ones).
     :param environ_overrides: environ keys that win over the computed ones.
+    :param errors_stream: ``wsgi.errors``; :data:`sys.stderr` (as it is when the
+        environ is built) by default, as in Werkzeug.
+    :param multithread: ``wsgi.multithread``.
+    :param multiprocess: ``wsgi.multiprocess``.
+    :param run_once: ``wsgi.run_once``.
     """
 
     url_scheme: str
@@ -147,6 +153,10 @@ class EnvironBuilder:
         mimetype: str | None = None,
         auth: t.Any = None,
         follow_redirects: bool = False,
+        errors_stream: t.IO[str] | None = None,
+        multithread: bool = False,
+        multiprocess: bool = False,
+        run_once: bool = False,
     ) -> None:
         if base_url is None:
             base_url = self._base_url_from_app(app, subdomain, url_scheme)
@@ -169,6 +179,10 @@ class EnvironBuilder:
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
         self.environ_base = environ_base or {}
         self.environ_overrides = environ_overrides or {}
+        self.errors_stream = errors_stream
+        self.multithread = multithread
+        self.multiprocess = multiprocess
+        self.run_once = run_once
         self._files: list[t.Any] = []
         body: bytes | None = None
         if json is not None:
@@ -262,10 +276,10 @@ class EnvironBuilder:
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": self.url_scheme,
             "wsgi.input": self.input_stream,
-            "wsgi.errors": io.StringIO(),
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
+            "wsgi.errors": sys.stderr if self.errors_stream is None else self.errors_stream,
+            "wsgi.multithread": self.multithread,
+            "wsgi.multiprocess": self.multiprocess,
+            "wsgi.run_once": self.run_once,
         }
         environ.update(self.environ_base)
         environ["REQUEST_METHOD"] = self.method
