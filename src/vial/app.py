@@ -395,6 +395,10 @@ class Vial(Scaffold, _TemplatingMixin):
             if "://" not in redirect.new_url:
                 redirect.new_url = f"{request.scheme}://{request.host}{redirect.new_url}"
             raise redirect from None
+        except HTTPException as e:
+            # Matched again after a failed first try: not "during handling of" that try.
+            e.__context__ = None
+            raise
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         """Bind the URL map to a request, or to SERVER_NAME when there is no request."""
