@@ -106,6 +106,26 @@ def encode_multipart(
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
+def _encode_fields(fields: MultiDict[str, t.Any], declared: str | None) -> tuple[bytes, str | None]:
+    """The body and Content-Type of ``data=`` fields; the declared mimetype picks the encoding.
+
+    As in Werkzeug: ``multipart/form-data`` (also when declared without a boundary)
+    encodes fields and files with a new boundary; ``application/x-www-form-urlencoded``
+    encodes the fields and leaves files out; another type sends no body. Without a
+    declared type, files make it multipart and plain fields URL-encoded.
+    """
+    mimetype = declared.partition(";")[0].strip().lower() if declared else None
+    if mimetype is None:
+        has_files = any(_is_file_value(v) for _, v in fields.items(multi=True))
+        mimetype = "multipart/form-data" if has_files else "application/x-www-form-urlencoded"
+    if mimetype == "multipart/form-data":
+        return encode_multipart(fields)
+    if mimetype == "application/x-www-form-urlencoded":
+        plain = [(k, v) for k, v in fields.items(multi=True) if not _is_file_value(v)]
+        return url_encode(MultiDict(plain)).encode("ascii"), declared or mimetype
+    return b"", declared
+
+
 class EnvironBuilder:
     """Builds the WSGI environ of a made-up request from Flask test-client arguments.
 
@@ -198,12 +218,10 @@ class EnvironBuilder:
             body = read.encode("utf-8") if isinstance(read, str) else bytes(read)
         elif data is not None:
             fields = data if isinstance(data, MultiDict) else _fields_from_data(data)
-            if any(_is_file_value(v) for _, v in fields.items(multi=True)):
-                body, multipart_type = encode_multipart(fields)
-                content_type = content_type or multipart_type
-            else:
-                body = url_encode(fields).encode("ascii")
-                content_type = content_type or "application/x-www-form-urlencoded"
+            declared = content_type or mimetype or self.headers.get("Content-Type")
+            body, content_type = _encode_fields(fields, declared)
+            if "Content-Type" in self.headers:
+                self.headers["Content-Type"] = t.cast(str, content_type)
         if mimetype is not None and content_type is None:
             content_type = mimetype
         self.content_type = content_type or self.headers.get("Content-Type")
