@@ -393,6 +393,16 @@ def test_environ_builder_base_url(app: Vial) -> None:
     )
 
 
+@pytest.mark.parametrize("extra", [{"subdomain": "api"}, {"url_scheme": "https"}])
+def test_base_url_with_subdomain_or_scheme_is_an_error(
+    app: Vial, client: VialClient, extra: dict[str, str]
+) -> None:
+    with pytest.raises(AssertionError, match="Cannot pass"):
+        client.get("/", base_url="http://example.test/", **extra)
+    with pytest.raises(AssertionError, match="Cannot pass"):
+        app.test_request_context("/", base_url="http://example.test/", **extra)
+
+
 def test_cookies_are_kept_across_requests(echo: Vial, app: Vial, client: VialClient) -> None:
     @app.route("/login")
     def login() -> Response:

@@ -180,6 +180,8 @@ class EnvironBuilder:
     ) -> None:
         if base_url is None:
             base_url = self._base_url_from_app(app, subdomain, url_scheme)
+        elif subdomain or url_scheme:
+            raise AssertionError('Cannot pass "subdomain" or "url_scheme" with "base_url".')
         if query_string is not None and "?" in path:
             raise ValueError("Query string is defined in the path and as an argument")
         parts = urlsplit(path)
