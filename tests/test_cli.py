@@ -869,6 +869,95 @@ def test_app_run_options(
     assert (options["host"], options["port"]) == ("localhost", 9001)
 
 
+def test_run_command_accepts_flasks_server_options(
+    tmp_path: Path, runner: CliRunner, uvicorn_calls: list[tuple[t.Any, dict[str, t.Any]]]
+) -> None:
+    write(tmp_path / "app.py", APP_SOURCE)
+    write(tmp_path / "cert.pem", "certificate")
+    write(tmp_path / "key.pem", "key")
+    args = ["run", "--cert", "cert.pem", "--key", "key.pem", "--no-debugger", "--without-threads"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "https://127.0.0.1:5000" in result.output
+    ((target, options),) = uvicorn_calls
+    assert target is sys.modules["app"].app.asgi
+    assert options["ssl_certfile"] == str(tmp_path / "cert.pem")
+    assert options["ssl_keyfile"] == str(tmp_path / "key.pem")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--key", "key.pem"], '"--cert" must also be specified.'),
+        (["--cert", "adhoc"], "'adhoc' is not a certificate file"),
+        (["--cert", "missing.pem", "--key", "key.pem"], "'missing.pem' is not a certificate file"),
+    ],
+)
+def test_run_command_bad_cert_options(
+    tmp_path: Path,
+    runner: CliRunner,
+    uvicorn_calls: list[tuple[t.Any, dict[str, t.Any]]],
+    args: list[str],
+    message: str,
+) -> None:
+    write(tmp_path / "app.py", APP_SOURCE)
+    write(tmp_path / "key.pem", "key")
+    result = runner.invoke(cli, ["run", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert uvicorn_calls == []
+
+
+@pytest.mark.parametrize("watchfiles", [True, False])
+def test_run_command_extra_files_and_exclude_patterns(
+    tmp_path: Path,
+    runner: CliRunner,
+    uvicorn_calls: list[tuple[t.Any, dict[str, t.Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    watchfiles: bool,
+) -> None:
+    import vial.serving
+
+    monkeypatch.setattr(vial.serving, "_has_watchfiles", lambda: watchfiles)
+    write(tmp_path / "project" / "app.py", APP_SOURCE)
+    settings = write(tmp_path / "settings" / "site.cfg", "X = 1\n")
+    monkeypatch.chdir(tmp_path / "project")
+    extra = os.pathsep.join([str(settings), "local.toml"])
+    result = runner.invoke(
+        cli,
+        ["run", "--debug", "--extra-files", extra, "--exclude-patterns", "*.tmp:*.bak"],
+    )
+    assert result.exit_code == 0, result.output
+    ((_, options),) = uvicorn_calls
+    assert options["reload"] is True
+    assert options["reload_dirs"] == [str(tmp_path / "project"), str(tmp_path / "settings")]
+    if watchfiles:
+        assert options["reload_includes"] == ["*.py", "*.html", "site.cfg", "local.toml"]
+        assert options["reload_excludes"] == ["*.tmp", "*.bak"]
+    else:
+        assert "reload_includes" not in options and "reload_excludes" not in options
+        assert "need watchfiles" in result.output
+
+
+def test_app_run_werkzeug_server_options(
+    tmp_path: Path, uvicorn_calls: list[tuple[t.Any, dict[str, t.Any]]]
+) -> None:
+    write(tmp_path / "runopts.py", "from vial import Vial\nmy_app = Vial(__name__)\n")
+    app: Vial = __import__(prepare_import("runopts.py")).my_app
+    app.run(ssl_context=("c.pem", "k.pem"), reloader_type="stat", reloader_interval=2)
+    target, options = uvicorn_calls.pop()
+    assert target is app.asgi
+    assert (options["ssl_certfile"], options["ssl_keyfile"]) == ("c.pem", "k.pem")
+    assert "reloader_type" not in options and "reloader_interval" not in options
+    app.run(debug=True, extra_files=["../other/x.cfg"], exclude_patterns=["*.tmp"])
+    target, options = uvicorn_calls.pop()
+    assert options["reload"] is True
+    assert options["reload_dirs"][-1] == str(tmp_path.parent / "other")
+    with pytest.raises(ValueError, match="from files only"):
+        app.run(ssl_context="adhoc")
+    assert uvicorn_calls == []
+
+
 def test_app_run_in_factory_cannot_reload(
     uvicorn_calls: list[tuple[t.Any, dict[str, t.Any]]], capsys: pytest.CaptureFixture[str]
 ) -> None:

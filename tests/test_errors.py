@@ -542,6 +542,20 @@ def test_trap_http_exceptions(app: Vial, client: VialClient) -> None:
         client.get("/")
 
 
+def test_trapped_routing_error_is_not_chained(app: Vial, client: VialClient) -> None:
+    """A trapped 404 from routing has no "During handling of ..." exception in its traceback."""
+    app.config["TRAP_HTTP_EXCEPTIONS"] = True
+
+    @app.route("/slash/")
+    def slash() -> str:
+        return "slash"
+
+    for path in ("/nowhere", "/slash/", "/slash/x"):
+        with pytest.raises(exc.HTTPException) as info:
+            client.post(path)
+        assert info.value.__context__ is None and info.value.__cause__ is None
+
+
 def test_trap_bad_request_errors_for_missing_key(app: Vial, client: VialClient) -> None:
     app.config["TRAP_BAD_REQUEST_ERRORS"] = True
 

@@ -191,3 +191,17 @@ def test_an_extension_style_global_works_in_views(interface: str) -> None:
     client: VialClient = app.test_client(asgi=interface == "asgi")
     assert client.get("/").text == "hello, ann"
     assert client.get("/async").text == "hi, ann"
+
+
+def test_vial_globals_are_local_proxies() -> None:
+    """As in Flask, code tells the globals from the objects with isinstance(x, LocalProxy)."""
+    import vial
+
+    app = Vial(__name__)
+    for proxy in (vial.current_app, vial.g, vial.request, vial.session):
+        assert isinstance(proxy, LocalProxy)
+    with app.test_request_context():
+        assert isinstance(vial.request, LocalProxy)
+        assert isinstance(vial.request, vial.Request)
+        assert not isinstance(vial.request._get_current_object(), LocalProxy)
+        assert not isinstance(app, LocalProxy)

@@ -7,6 +7,7 @@ import typing as t
 
 import pytest
 
+from vial import Vial, request
 from vial.logging import (
     SanitizingFormatter,
     create_logger,
@@ -150,6 +151,74 @@ def test_stream_follows_sys_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
     wsgi_errors_stream.write("b")
     wsgi_errors_stream.flush()
     assert (first.getvalue(), second.getvalue()) == ("a", "b")
+
+
+def test_stream_is_the_requests_wsgi_errors(app: Vial, monkeypatch: pytest.MonkeyPatch) -> None:
+    errors, stderr = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+
+    @app.route("/")
+    def index() -> str:
+        wsgi_errors_stream.write("in a request")
+        return "ok"
+
+    with app.test_request_context(errors_stream=errors):
+        wsgi_errors_stream.write("request context ")
+    app.test_client().get("/", errors_stream=errors)
+    wsgi_errors_stream.write("outside")
+    assert errors.getvalue() == "request context in a request"
+    assert stderr.getvalue() == "outside"
+
+
+def test_stream_forwards_other_attributes(app: Vial) -> None:
+    errors = io.StringIO()
+    with app.test_request_context(errors_stream=errors):
+        wsgi_errors_stream.write("x")
+        assert wsgi_errors_stream.getvalue() == "x"
+    assert wsgi_errors_stream.encoding == sys.stderr.encoding
+
+
+def test_unhandled_exception_is_logged_to_wsgi_errors(
+    app: Vial, interface: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over WSGI the server's wsgi.errors gets the traceback; ASGI's environ has sys.stderr."""
+    errors, stderr = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    monkeypatch.setattr(app.logger, "handlers", [default_handler])
+    monkeypatch.setattr(app.logger, "propagate", False)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise ValueError("boom")
+
+    if interface == "wsgi":
+        response = app.test_client().get("/boom", errors_stream=errors)
+    else:
+        response = app.test_client(asgi=True).get("/boom")
+    assert response.status_code == 500
+    logged = (errors if interface == "wsgi" else stderr).getvalue()
+    assert "ERROR in app: Exception on /boom [GET]" in logged
+    assert logged.rstrip().endswith("ValueError: boom")
+    assert (stderr if interface == "wsgi" else errors).getvalue() == ""
+
+
+def test_test_client_wsgi_errors_is_sys_stderr_by_default(
+    app: Vial, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    seen = []
+
+    @app.route("/")
+    def index() -> str:
+        seen.append(request.environ["wsgi.errors"])
+        return "ok"
+
+    app.test_client().get("/")
+    with app.test_request_context():
+        seen.append(request.environ["wsgi.errors"])
+    assert seen == [stderr, stderr]
 
 
 def test_default_output_is_sanitized(logger_name: str, capsys: pytest.CaptureFixture[str]) -> None:

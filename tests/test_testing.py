@@ -147,6 +147,53 @@ def test_content_type_argument_wins(echo: Vial, client: VialClient) -> None:
     assert body["form"] == {"a": ["1"]}
 
 
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {"content_type": "multipart/form-data"},
+        {"content_type": "multipart/form-data; charset=utf-8"},
+        {"mimetype": "multipart/form-data"},
+        {"headers": {"Content-Type": "multipart/form-data"}},
+    ],
+)
+def test_data_dict_with_a_declared_multipart_type_is_encoded_with_a_boundary(
+    app: Vial, client: VialClient, declared: dict[str, t.Any]
+) -> None:
+    """client.post(data={...}, content_type="multipart/form-data"), as Flask's tests upload."""
+
+    @app.post("/upload")
+    def upload() -> dict[str, t.Any]:
+        upload = request.files.get("file")
+        return {
+            "form": request.form.to_dict(flat=False),
+            "file": [upload.filename, upload.read().decode()] if upload else None,
+            "mimetype": request.mimetype,
+            "boundary": "boundary" in request.mimetype_params,
+        }
+
+    for data, file in [
+        ({"a": ["1", "2"], "file": (io.BytesIO(b"xyz"), "a.txt")}, ["a.txt", "xyz"]),
+        ({"a": ["1", "2"]}, None),
+    ]:
+        response = client.post("/upload", data=data, **declared)
+        assert response.status_code == 200, response.data
+        assert response.json == {
+            "form": {"a": ["1", "2"]},
+            "file": file,
+            "mimetype": "multipart/form-data",
+            "boundary": True,
+        }
+
+
+def test_data_dict_with_another_declared_type(echo: Vial, client: VialClient) -> None:
+    """As in Werkzeug: URL-encoding leaves files out, and another type sends no body."""
+    fields = {"a": "1", "file": (io.BytesIO(b"xyz"), "a.txt")}
+    body = client.post("/echo", data=fields, mimetype="application/x-www-form-urlencoded").json
+    assert (body["form"], body["data"]) == ({"a": ["1"]}, "")
+    body = client.post("/echo", data={"a": "1"}, content_type="text/plain").json
+    assert (body["content_type"], body["data"]) == ("text/plain", "")
+
+
 def test_json_and_data_together_is_type_error(echo: Vial, client: VialClient) -> None:
     with pytest.raises(TypeError):
         client.post("/echo", json={}, data="x")
@@ -344,6 +391,16 @@ def test_environ_builder_base_url(app: Vial) -> None:
         "other.test:8443",
         "/mount",
     )
+
+
+@pytest.mark.parametrize("extra", [{"subdomain": "api"}, {"url_scheme": "https"}])
+def test_base_url_with_subdomain_or_scheme_is_an_error(
+    app: Vial, client: VialClient, extra: dict[str, str]
+) -> None:
+    with pytest.raises(AssertionError, match="Cannot pass"):
+        client.get("/", base_url="http://example.test/", **extra)
+    with pytest.raises(AssertionError, match="Cannot pass"):
+        app.test_request_context("/", base_url="http://example.test/", **extra)
 
 
 def test_cookies_are_kept_across_requests(echo: Vial, app: Vial, client: VialClient) -> None:

@@ -392,3 +392,19 @@ def test_uri_to_iri(uri: str, iri: str) -> None:
     assert uri_to_iri(uri) == iri
     # The IRI leads back to the same resource.
     assert uri_to_iri(iri_to_uri(iri)) == iri
+
+
+def test_flask_typing_names() -> None:
+    """Every name of flask.typing is in vial.typing, for extensions' annotations."""
+    import vial.typing
+
+    names = [
+        *("AfterRequestCallable", "AppOrBlueprintKey", "BeforeFirstRequestCallable"),
+        *("BeforeRequestCallable", "ErrorHandlerCallable", "HeaderValue", "HeadersValue"),
+        *("ResponseClass", "ResponseReturnValue", "ResponseValue", "RouteCallable"),
+        *("ShellContextProcessorCallable", "TeardownCallable", "TemplateContextProcessorCallable"),
+        *("TemplateFilterCallable", "TemplateGlobalCallable", "TemplateTestCallable"),
+        *("URLDefaultCallable", "URLValuePreprocessorCallable"),
+    ]
+    assert [name for name in names if not hasattr(vial.typing, name)] == []
+    assert vial.typing.ResponseClass.__bound__ is not None

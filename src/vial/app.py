@@ -395,6 +395,10 @@ class Vial(Scaffold, _TemplatingMixin):
             if "://" not in redirect.new_url:
                 redirect.new_url = f"{request.scheme}://{request.host}{redirect.new_url}"
             raise redirect from None
+        except HTTPException as e:
+            # Matched again after a failed first try: not "during handling of" that try.
+            e.__context__ = None
+            raise
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         """Bind the URL map to a request, or to SERVER_NAME when there is no request."""
@@ -919,9 +923,12 @@ class Vial(Scaffold, _TemplatingMixin):
             need new processes that import the app again, so they work only when the
             app is a module-level variable (of its module, or of the script run as
             ``__main__``); otherwise the app is served without them. Werkzeug's
-            ``use_debugger``, ``use_evalex``, ``threaded``, ``processes`` and
-            ``passthrough_errors`` are accepted and ignored (the debug page follows
-            :attr:`debug` and never runs code). The rest go to ``uvicorn.run``.
+            ``use_debugger``, ``use_evalex``, ``threaded``, ``processes``,
+            ``passthrough_errors``, ``reloader_type`` and ``reloader_interval`` are
+            accepted and ignored (the debug page follows :attr:`debug` and never runs
+            code); ``extra_files`` and ``exclude_patterns`` are used when reloading,
+            and ``ssl_context=(cert_file, key_file)`` serves HTTPS. The rest go to
+            ``uvicorn.run``.
 
         Inside the ``vial`` command (for example a module that calls ``app.run()``
         when imported by ``vial run``), the call is ignored with a message.
@@ -951,9 +958,24 @@ class Vial(Scaffold, _TemplatingMixin):
             sn_host, _, sn_port = server_name.partition(":")
         host = host or sn_host or "127.0.0.1"
         port = int(port or sn_port or 5000)
-        for werkzeug_only in ("use_debugger", "use_evalex", "threaded", "processes"):
+        for werkzeug_only in (
+            "use_debugger",
+            "use_evalex",
+            "threaded",
+            "processes",
+            "passthrough_errors",
+            "reloader_type",
+            "reloader_interval",
+        ):
             options.pop(werkzeug_only, None)
-        options.pop("passthrough_errors", None)
+        ssl_context = options.pop("ssl_context", None)
+        if ssl_context is not None:
+            if not isinstance(ssl_context, tuple):
+                raise ValueError(
+                    "app.run() serves HTTPS from files only: pass ssl_context=(cert_file,"
+                    " key_file); 'adhoc' and SSLContext objects are not supported."
+                )
+            options["ssl_certfile"], options["ssl_keyfile"] = ssl_context
         reload = bool(options.pop("use_reloader", self.debug))
         workers = int(options.pop("workers", None) or 1)
         import_path = app_import_path(self) if reload or workers > 1 else None

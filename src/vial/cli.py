@@ -631,6 +631,38 @@ class VialGroup(AppGroup):
     show_default=True,
     help="Number of worker processes (not with --reload).",
 )
+@click.option(
+    "--cert",
+    type=click.Path(dir_okay=False),
+    help="Serve HTTPS with this certificate file (PEM).",
+)
+@click.option(
+    "--key",
+    type=click.Path(exists=True, dir_okay=False, resolve_path=True),
+    help="The private key file of --cert, when the certificate file does not hold it.",
+)
+@click.option(
+    "--extra-files",
+    type=click.Path(),
+    help="Extra files that trigger a reload on change. Multiple paths are separated"
+    f" by {os.pathsep!r}.",
+)
+@click.option(
+    "--exclude-patterns",
+    type=click.Path(),
+    help="Files matching these fnmatch patterns do not trigger a reload (needs"
+    f" watchfiles). Multiple patterns are separated by {os.pathsep!r}.",
+)
+@click.option(
+    "--debugger/--no-debugger",
+    default=None,
+    help="Accepted for Flask's sake; the debug page follows debug mode.",
+)
+@click.option(
+    "--with-threads/--without-threads",
+    default=True,
+    help="Accepted for Flask's sake; sync views always run in a thread pool.",
+)
 @pass_script_info
 def run_command(
     info: ScriptInfo,
@@ -639,6 +671,12 @@ def run_command(
     debug: bool | None,
     reload: bool | None,
     workers: int,
+    cert: str | None,
+    key: str | None,
+    extra_files: str | None,
+    exclude_patterns: str | None,
+    debugger: bool | None,
+    with_threads: bool,
 ) -> None:
     """Serve the app on uvicorn, a real ASGI server.
 
@@ -647,6 +685,7 @@ def run_command(
     templates are re-read by Jinja on change. With ``watchfiles`` installed,
     ``.html`` changes also restart the server.
     """
+    ssl = _ssl_files(cert, key)
     if debug is not None:
         os.environ["VIAL_DEBUG"] = "1" if debug else "0"
     app = info.load_app()
@@ -667,7 +706,28 @@ def run_command(
         app_import_path=info.found_import_path,
         reload=reload,
         workers=workers,
+        extra_files=extra_files.split(os.pathsep) if extra_files else None,
+        exclude_patterns=exclude_patterns.split(os.pathsep) if exclude_patterns else None,
+        **ssl,
     )
+
+
+def _ssl_files(cert: str | None, key: str | None) -> dict[str, str]:
+    """uvicorn's SSL options for ``--cert`` and ``--key``, checked as Flask checks them."""
+    if cert is None:
+        if key is not None:
+            raise click.BadParameter('"--cert" must also be specified.', param_hint="'--key'")
+        return {}
+    if not os.path.isfile(cert):
+        raise click.BadParameter(
+            f"{cert!r} is not a certificate file. vial run serves HTTPS from certificate"
+            " files only ('adhoc' and SSLContext import paths are not supported).",
+            param_hint="'--cert'",
+        )
+    files = {"ssl_certfile": os.path.abspath(cert)}
+    if key is not None:
+        files["ssl_keyfile"] = key
+    return files
 
 
 @click.command("shell", short_help="Run a Python shell in the app context.")

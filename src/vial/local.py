@@ -204,7 +204,21 @@ def _unary(op: t.Callable[[t.Any], t.Any]) -> t.Callable[[LocalProxy], t.Any]:
     return method
 
 
-class LocalProxy(ContextProxy):
+class _LocalProxyType(type):
+    """Makes vial's globals (``current_app``, ``request``, ...) instances of :class:`LocalProxy`.
+
+    They are lighter :class:`~vial.proxy.ContextProxy` objects, but in Flask they are
+    ``LocalProxy`` objects, and code tells a proxy from the object it stands for with
+    ``isinstance(request, LocalProxy)``.
+    """
+
+    def __instancecheck__(cls, instance: t.Any) -> bool:
+        if cls is LocalProxy and type(instance) is ContextProxy:
+            return True
+        return super().__instancecheck__(instance)
+
+
+class LocalProxy(ContextProxy, metaclass=_LocalProxyType):
     """Forwards every use to an object found anew each time: Werkzeug's ``LocalProxy``.
 
     The object comes from what the proxy was given:

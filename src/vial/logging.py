@@ -9,6 +9,8 @@ import sys
 import traceback
 import typing as t
 
+from .globals import _cv_request
+
 __all__ = [
     "SanitizingFormatter",
     "create_logger",
@@ -99,29 +101,43 @@ _CHAIN_MESSAGES = frozenset(
 )
 
 
-class _StderrStream:
-    """Writes to whatever :data:`sys.stderr` is at the time of the call.
+class _ErrorsStream:
+    """Writes to the current request's ``wsgi.errors``, or to :data:`sys.stderr` outside a request.
 
-    A handler bound to ``sys.stderr`` at import time would keep writing to
-    the original stream after it is replaced (by a test runner, a server or
-    the user).
+    ``sys.stderr`` is looked up at the time of each call: a handler bound to it at
+    import time would keep writing to the original stream after it is replaced
+    (by a test runner, a server or the user). Other attributes (``encoding``,
+    ``isatty``, ...) are those of the stream a write would go to.
     """
 
+    @staticmethod
+    def _stream() -> t.TextIO:
+        ctx = _cv_request.get()
+        if ctx is not None:
+            stream = ctx.request.environ.get("wsgi.errors")
+            if stream is not None:
+                return t.cast("t.TextIO", stream)
+        return sys.stderr
+
     def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+        return self._stream().write(text)
 
     def flush(self) -> None:
-        sys.stderr.flush()
+        self._stream().flush()
+
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self._stream(), name)
 
 
-#: The stream :data:`default_handler` writes to: the current :data:`sys.stderr`.
-wsgi_errors_stream = _StderrStream()
+#: The stream :data:`default_handler` writes to: the ``wsgi.errors`` stream of the
+#: request being handled, or the current :data:`sys.stderr` outside a request.
+wsgi_errors_stream = _ErrorsStream()
 
 #: Added to an app's logger by :func:`create_logger` when nothing else would
 #: handle its messages. Writes ``[time] LEVEL in module: message`` lines
 #: with the message sanitized (see :class:`SanitizingFormatter`). Remove it
 #: with ``app.logger.removeHandler(default_handler)``.
-default_handler: logging.StreamHandler[_StderrStream] = logging.StreamHandler(wsgi_errors_stream)
+default_handler: logging.StreamHandler[_ErrorsStream] = logging.StreamHandler(wsgi_errors_stream)
 default_handler.setFormatter(
     SanitizingFormatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
 )

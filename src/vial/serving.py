@@ -23,6 +23,8 @@ def run_app(
     app_import_path: str | None = None,
     reload: bool = False,
     workers: int | None = None,
+    extra_files: t.Iterable[str] | None = None,
+    exclude_patterns: t.Iterable[str] | None = None,
     **options: t.Any,
 ) -> None:
     """Serve ``app`` over ASGI on uvicorn until interrupted.
@@ -38,6 +40,10 @@ def run_app(
     :param reload: restart when a ``.py`` file changes under the working folder or
         the app's folder (``.html`` files too when ``watchfiles`` is installed).
     :param workers: the number of worker processes.
+    :param extra_files: more files whose changes restart the server when reloading
+        (files other than ``.py`` ones need ``watchfiles``).
+    :param exclude_patterns: fnmatch patterns of files whose changes do not restart
+        the server (needs ``watchfiles``).
     :param options: passed to ``uvicorn.run`` (for example ``log_level``).
     """
     import uvicorn
@@ -55,7 +61,9 @@ def run_app(
         reload, workers = False, 1
     if reload:
         print(" * Restarting on source changes", file=sys.stderr)
-    print(f" * Running on http://{host}:{port} (press CTRL+C to quit)", file=sys.stderr, flush=True)
+    scheme = "https" if options.get("ssl_certfile") else "http"
+    print(f" * Running on {scheme}://{host}:{port} (press CTRL+C to quit)", file=sys.stderr)
+    sys.stderr.flush()
     if not reload and workers == 1:
         uvicorn.run(app.asgi, host=host, port=port, **options)
         return
@@ -63,9 +71,23 @@ def run_app(
     os.environ["VIAL_APP"] = t.cast(str, app_import_path)
     os.environ["VIAL_DEBUG"] = "1" if app.debug else "0"
     if reload:
-        options.setdefault("reload_dirs", _reload_dirs(app))
+        extra = [os.path.abspath(path) for path in extra_files or ()]
+        dirs = _reload_dirs(app)
+        for folder in map(os.path.dirname, extra):
+            if not any((folder + os.sep).startswith(d.rstrip(os.sep) + os.sep) for d in dirs):
+                dirs.append(folder)
+        options.setdefault("reload_dirs", dirs)
         if _has_watchfiles():
-            options.setdefault("reload_includes", ["*.py", "*.html"])
+            includes = ["*.py", "*.html", *(os.path.basename(path) for path in extra)]
+            options.setdefault("reload_includes", list(dict.fromkeys(includes)))
+            if exclude_patterns:
+                options.setdefault("reload_excludes", list(exclude_patterns))
+        elif exclude_patterns or any(not path.endswith(".py") for path in extra):
+            print(
+                " * Extra files other than .py ones and exclude patterns need watchfiles"
+                " ('pip install watchfiles'); without it they are ignored.",
+                file=sys.stderr,
+            )
     uvicorn.run(
         SERVER_FACTORY,
         factory=True,

@@ -44,7 +44,7 @@ class EnvironBuilder(_test_environ.EnvironBuilder):
     :param input_stream: the body, as a stream.
     :param content_type: the Content-Type.
     :param content_length: the Content-Length.
-    :param errors_stream: ``wsgi.errors`` (a new :class:`io.StringIO` by default).
+    :param errors_stream: ``wsgi.errors`` (:data:`sys.stderr` by default).
     :param multithread: ``wsgi.multithread``.
     :param multiprocess: ``wsgi.multiprocess``.
     :param run_once: ``wsgi.run_once``.
@@ -94,26 +94,11 @@ class EnvironBuilder(_test_environ.EnvironBuilder):
             environ_overrides=environ_overrides,
             mimetype=mimetype,
             auth=auth,
+            errors_stream=errors_stream,
+            multithread=multithread,
+            multiprocess=multiprocess,
+            run_once=run_once,
         )
-        self.errors_stream = errors_stream
-        self.multithread = multithread
-        self.multiprocess = multiprocess
-        self.run_once = run_once
-
-    def get_environ(self) -> WSGIEnvironment:
-        """The environ of this request."""
-        environ = super().get_environ()
-        wsgi: dict[str, t.Any] = {
-            "wsgi.multithread": self.multithread,
-            "wsgi.multiprocess": self.multiprocess,
-            "wsgi.run_once": self.run_once,
-        }
-        if self.errors_stream is not None:
-            wsgi["wsgi.errors"] = self.errors_stream
-        for key, value in wsgi.items():
-            if key not in self.environ_overrides and key not in self.environ_base:
-                environ[key] = value
-        return environ
 
 
 def create_environ(*args: t.Any, **kwargs: t.Any) -> WSGIEnvironment:

@@ -7,6 +7,7 @@ import json as _json
 import mimetypes
 import os
 import secrets
+import sys
 import typing as t
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
@@ -105,6 +106,26 @@ def encode_multipart(
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
+def _encode_fields(fields: MultiDict[str, t.Any], declared: str | None) -> tuple[bytes, str | None]:
+    """The body and Content-Type of ``data=`` fields; the declared mimetype picks the encoding.
+
+    As in Werkzeug: ``multipart/form-data`` (also when declared without a boundary)
+    encodes fields and files with a new boundary; ``application/x-www-form-urlencoded``
+    encodes the fields and leaves files out; another type sends no body. Without a
+    declared type, files make it multipart and plain fields URL-encoded.
+    """
+    mimetype = declared.partition(";")[0].strip().lower() if declared else None
+    if mimetype is None:
+        has_files = any(_is_file_value(v) for _, v in fields.items(multi=True))
+        mimetype = "multipart/form-data" if has_files else "application/x-www-form-urlencoded"
+    if mimetype == "multipart/form-data":
+        return encode_multipart(fields)
+    if mimetype == "application/x-www-form-urlencoded":
+        plain = [(k, v) for k, v in fields.items(multi=True) if not _is_file_value(v)]
+        return url_encode(MultiDict(plain)).encode("ascii"), declared or mimetype
+    return b"", declared
+
+
 class EnvironBuilder:
     """Builds the WSGI environ of a made-up request from Flask test-client arguments.
 
@@ -121,6 +142,11 @@ class EnvironBuilder:
     :param content_type: the Content-Type.
     :param environ_base: extra environ keys (overridden by the computed ones).
     :param environ_overrides: environ keys that win over the computed ones.
+    :param errors_stream: ``wsgi.errors``; :data:`sys.stderr` (as it is when the
+        environ is built) by default, as in Werkzeug.
+    :param multithread: ``wsgi.multithread``.
+    :param multiprocess: ``wsgi.multiprocess``.
+    :param run_once: ``wsgi.run_once``.
     """
 
     url_scheme: str
@@ -147,9 +173,15 @@ class EnvironBuilder:
         mimetype: str | None = None,
         auth: t.Any = None,
         follow_redirects: bool = False,
+        errors_stream: t.IO[str] | None = None,
+        multithread: bool = False,
+        multiprocess: bool = False,
+        run_once: bool = False,
     ) -> None:
         if base_url is None:
             base_url = self._base_url_from_app(app, subdomain, url_scheme)
+        elif subdomain or url_scheme:
+            raise AssertionError('Cannot pass "subdomain" or "url_scheme" with "base_url".')
         if query_string is not None and "?" in path:
             raise ValueError("Query string is defined in the path and as an argument")
         parts = urlsplit(path)
@@ -169,6 +201,10 @@ class EnvironBuilder:
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
         self.environ_base = environ_base or {}
         self.environ_overrides = environ_overrides or {}
+        self.errors_stream = errors_stream
+        self.multithread = multithread
+        self.multiprocess = multiprocess
+        self.run_once = run_once
         self._files: list[t.Any] = []
         body: bytes | None = None
         if json is not None:
@@ -184,12 +220,10 @@ class EnvironBuilder:
             body = read.encode("utf-8") if isinstance(read, str) else bytes(read)
         elif data is not None:
             fields = data if isinstance(data, MultiDict) else _fields_from_data(data)
-            if any(_is_file_value(v) for _, v in fields.items(multi=True)):
-                body, multipart_type = encode_multipart(fields)
-                content_type = content_type or multipart_type
-            else:
-                body = url_encode(fields).encode("ascii")
-                content_type = content_type or "application/x-www-form-urlencoded"
+            declared = content_type or mimetype or self.headers.get("Content-Type")
+            body, content_type = _encode_fields(fields, declared)
+            if "Content-Type" in self.headers:
+                self.headers["Content-Type"] = t.cast(str, content_type)
         if mimetype is not None and content_type is None:
             content_type = mimetype
         self.content_type = content_type or self.headers.get("Content-Type")
@@ -262,10 +296,10 @@ class EnvironBuilder:
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": self.url_scheme,
             "wsgi.input": self.input_stream,
-            "wsgi.errors": io.StringIO(),
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
+            "wsgi.errors": sys.stderr if self.errors_stream is None else self.errors_stream,
+            "wsgi.multithread": self.multithread,
+            "wsgi.multiprocess": self.multiprocess,
+            "wsgi.run_once": self.run_once,
         }
         environ.update(self.environ_base)
         environ["REQUEST_METHOD"] = self.method

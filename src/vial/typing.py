@@ -40,6 +40,8 @@ ResponseBody = t.Union[
     t.AsyncIterable[str],
     t.AsyncIterable[bytes],
 ]
+#: What a view may return as a body (Flask's name for it).
+ResponseValue = ResponseBody
 StatusValue = t.Union[int, str]
 ResponseReturnValue = t.Union[
     ResponseBody,
@@ -48,6 +50,11 @@ ResponseReturnValue = t.Union[
     tuple[ResponseBody, StatusValue, HeadersValue],
     WSGIApplication,
 ]
+
+#: A response class, for functions that return an instance of the class they are given.
+ResponseClass = t.TypeVar("ResponseClass", bound="Response")
+#: The key of the hooks of the app (``None``) or of a blueprint (its name).
+AppOrBlueprintKey = t.Union[str, None]
 
 ViewFunc = Callable[..., t.Any]
 RouteCallable = t.Union[
@@ -58,5 +65,11 @@ BeforeRequestCallable = Callable[[], t.Any]
 AfterRequestCallable = Callable[[t.Any], t.Any]
 TeardownCallable = Callable[[BaseException | None], t.Any]
 TemplateContextProcessorCallable = Callable[[], dict[str, t.Any]]
+ShellContextProcessorCallable = Callable[[], dict[str, t.Any]]
+TemplateFilterCallable = Callable[..., t.Any]
+TemplateGlobalCallable = Callable[..., t.Any]
+TemplateTestCallable = Callable[..., bool]
+#: Kept for code that still names it: ``before_first_request`` itself is gone, as in Flask 3.
+BeforeFirstRequestCallable = Callable[[], None]
 URLDefaultCallable = Callable[[str, dict[str, t.Any]], None]
 URLValuePreprocessorCallable = Callable[[str | None, dict[str, t.Any] | None], None]
