@@ -16,6 +16,7 @@ from vial.logging import (
     sanitize_for_log,
     wsgi_errors_stream,
 )
+from vial.testing import VialClient
 
 
 class FakeApp:
@@ -288,3 +289,26 @@ def test_sanitized_text_has_one_line_and_no_controls() -> None:
     out = sanitize_for_log(text)
     assert len(out.splitlines()) == 1
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in out)
+
+
+@pytest.mark.parametrize("view_kind", ["sync", "async"])
+def test_the_test_clients_errors_stream_gets_the_requests_log_lines(
+    app: Vial, client: VialClient, view_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    errors, stderr = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+
+    def index() -> str:
+        wsgi_errors_stream.write("logged")
+        return "ok"
+
+    if view_kind == "sync":
+        app.route("/")(index)
+    else:
+
+        async def index_async() -> str:
+            return index()
+
+        app.route("/")(index_async)
+    assert client.get("/", errors_stream=errors).text == "ok"
+    assert (errors.getvalue(), stderr.getvalue()) == ("logged", "")

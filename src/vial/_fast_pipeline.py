@@ -161,8 +161,10 @@ def match(app: Vial, ctx: RequestContext, path: str, method: str, raw_has_escape
     cache["method"] = method
     try:
         request.url_rule, request.view_args = url_map.match_path(path, method)
+        return
     except Exception:
-        ctx.match_request()  # the error, with match_url's own handling
+        pass
+    ctx.match_request()  # the error, with match_url's own handling (outside the except)
 
 
 def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import typing as t
 
 from . import _async
@@ -77,7 +78,8 @@ def scope_from_environ(environ: WSGIEnvironment) -> Scope:
     extra = {
         key: value
         for key, value in environ.items()
-        if not (key.startswith(("HTTP_", "wsgi.")) or key in _KEYS_FROM_THE_SCOPE)
+        if (key == "wsgi.errors" and value is not sys.stderr)
+        or not (key.startswith(("HTTP_", "wsgi.")) or key in _KEYS_FROM_THE_SCOPE)
     }
     if extra:
         scope["vial.environ"] = extra
