@@ -83,6 +83,16 @@ def test_g_is_new_per_app_context(app: Vial) -> None:
         assert "value" not in g
 
 
+def test_deleting_a_missing_g_attribute_names_it(app: Vial) -> None:
+    with app.app_context():
+        g.value = 1
+        del g.value
+        assert "value" not in g
+        with pytest.raises(AttributeError) as raised:
+            del g.missing
+        assert raised.value.args == ("missing",)  # as Flask's g says it
+
+
 def test_nested_app_contexts_restore_the_outer(app: Vial) -> None:
     other = Vial("other")
     with app.app_context():

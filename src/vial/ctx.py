@@ -31,6 +31,12 @@ class _AppCtxGlobals:
         except KeyError:
             raise AttributeError(name) from None
 
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
     def get(self, name: str, default: t.Any = None) -> t.Any:
         """An attribute, or ``default``."""
         return self.__dict__.get(name, default)
