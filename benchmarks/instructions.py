@@ -57,7 +57,10 @@ def _instructions(framework: Framework, endpoint: Endpoint, count: int) -> int:
         "--instructions-child",
         f"{framework.key}:{endpoint.name}:{count}",
     ]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=_ROOT)
+    # A fixed hash seed: with a random one, dict and set layouts (and so the instructions of
+    # start-up) differ from process to process by more than a few requests' worth.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=_ROOT, env=env)
     match = _I_REFS.search(completed.stderr)
     if completed.returncode != 0 or match is None:
         tail = "\n".join(completed.stderr.strip().splitlines()[-5:])
@@ -73,7 +76,7 @@ def run(frameworks: Sequence[Framework], endpoints: Sequence[Endpoint], quick: b
     """Count instructions per request for every framework and endpoint; print the table."""
     if shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind on PATH: install it (apt-get install valgrind) and run again.")
-    count = 20 if quick else 1000  # --quick figures are a smoke test: too few requests to compare
+    count = 50 if quick else 1000  # --quick figures are a smoke test: too few requests to compare
     cells = [(framework, endpoint) for framework in frameworks for endpoint in endpoints]
     print(f"## Instructions per request (valgrind, {count} requests a cell)\n", flush=True)
     results: dict[str, dict[str, float]] = {}

@@ -78,9 +78,10 @@ def test_instruction_counts_per_request(harness: ModuleType) -> None:
     framework = harness.FRAMEWORKS_BY_KEY["bare-wsgi"]
     plaintext = next(e for e in harness.ENDPOINTS if e.name == "plaintext")
     echo = next(e for e in harness.ENDPOINTS if e.name == "echo")
-    small = instructions._per_request(framework, plaintext, 20)
-    large = instructions._per_request(framework, echo, 20)
+    small = instructions._per_request(framework, plaintext, 200)
+    large = instructions._per_request(framework, echo, 200)
     # Start-up and imports cancel out: what is left is a request's share, and parsing
-    # and answering a JSON body takes more than answering a constant.
-    assert 1_000 < small < 200_000
-    assert large > small
+    # and answering a JSON body takes more than answering a constant. (Under coverage
+    # the child is traced too, so there is no tight upper bound.)
+    assert small > 1_000
+    assert large > 2 * small

@@ -617,8 +617,23 @@ class Vial(Scaffold, _TemplatingMixin):
         return None
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
-        """Raise the routing error stored on the request."""
-        raise t.cast(Exception, request.routing_exception)
+        """Raise the routing error stored on the request.
+
+        In debug mode, a redirect that would make a browser drop a request's form data
+        (a 301/302/303 for a method other than GET, HEAD or OPTIONS) raises
+        :class:`~vial.debughelpers.FormDataRoutingRedirect` instead, as in Flask.
+        """
+        error = request.routing_exception
+        if (
+            self.debug
+            and isinstance(error, RequestRedirect)
+            and error.code not in (307, 308)
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
+            from .debughelpers import FormDataRoutingRedirect
+
+            raise FormDataRoutingRedirect(request)
+        raise t.cast(Exception, error)
 
     def dispatch_request(self) -> ResponseReturnValue:
         """Call the matched view with its URL arguments (or answer OPTIONS automatically)."""

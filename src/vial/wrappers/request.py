@@ -496,6 +496,13 @@ class Request(RequestHeaderMixin):
             form, files = MultiDict(), MultiDict()
         self.__dict__["form"] = self.parameter_storage_class(form)
         self.__dict__["files"] = self.dict_storage_class(files)
+        if not files and self.mimetype != "multipart/form-data":
+            ctx = _cv_app.get(None)
+            if ctx is not None and ctx.app.debug:
+                # As Flask: in debug mode, files[name] explains a form without enctype.
+                from ..debughelpers import attach_enctype_error_multidict
+
+                attach_enctype_error_multidict(self)
 
     def _parse_form(self) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
         from ..formparser import FormDataParser
