@@ -106,9 +106,13 @@ def serves_directly(app: Vial) -> bool:
     return direct
 
 
-def make_context(app: Vial, environ: WSGIEnvironment) -> RequestContext:
-    """``app.request_context(environ)`` for an environ the ASGI adapter did not prepare."""
-    request = app.request_class(environ)
+def make_context(
+    app: Vial, environ: WSGIEnvironment, request: Request | None = None
+) -> RequestContext:
+    """``app.request_context(environ)`` for an environ the ASGI adapter did not prepare
+    (or for ``request``, a request already made)."""
+    if request is None:
+        request = app.request_class(environ)
     trusted = app.config["TRUSTED_HOSTS"]
     if trusted is not None:
         request.trusted_hosts = trusted

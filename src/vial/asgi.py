@@ -30,7 +30,6 @@ from . import _async, _fast_pipeline
 from ._async import executor_for
 from ._body_deadlines import deadlines_for
 from .async_dispatch import is_async, run_request
-from .ctx import RequestContext
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
@@ -39,6 +38,7 @@ from .wsgi import FileWrapper
 
 if t.TYPE_CHECKING:
     from .app import Vial
+    from .ctx import RequestContext
     from .typing import Message, Receive, Scope, Send, WSGIEnvironment
     from .wrappers.response import Response
 
@@ -346,10 +346,7 @@ def context_from_scope(
     (see :func:`environ_for_request`)."""
     request = RequestFromScope.__new__(RequestFromScope)
     request._environ_source = (scope, receive, loop)
-    trusted = app.config["TRUSTED_HOSTS"]
-    if trusted is not None:
-        request.trusted_hosts = trusted
-    return RequestContext(app, _NO_ENVIRON, request)
+    return _fast_pipeline.make_context(app, _NO_ENVIRON, request)
 
 
 def environ_for_request(
@@ -390,6 +387,10 @@ class ASGIApp:
         loop = asyncio.get_running_loop()
         config = app.config
         _async.server_loop.set(loop)
+        direct = _fast_pipeline.serves_directly(app)
+        # HTTP/1 without Content-Length or Transfer-Encoding has no body (HTTP/2 bodies
+        # need no such headers).
+        http1 = scope.get("http_version", "1.1") in ("1.1", "1.0")
         body: ASGIBodyReader | None = None
         environ: WSGIEnvironment | None = None
         ctx: RequestContext | None = None
@@ -407,9 +408,9 @@ class ASGIApp:
             and len(names) == len(headers)
             and names.get(b"content-length", b"0") in (b"", b"0")
             and b"transfer-encoding" not in names
-            and scope.get("http_version", "1.1") in ("1.1", "1.0")
+            and http1
             and "vial.environ" not in scope
-            and _fast_pipeline.serves_directly(app)
+            and direct
             and app.request_class is Request
         ):
             # PERF: a request without a body (see below) gets its environ and body reader
@@ -424,14 +425,12 @@ class ASGIApp:
             environ = build_environ(scope, body)
             environ["vial.asgi.body"] = body
             if (
-                environ.get("CONTENT_LENGTH", "0") in ("", "0")
+                http1
+                and environ.get("CONTENT_LENGTH", "0") in ("", "0")
                 and "HTTP_TRANSFER_ENCODING" not in environ
-                and scope.get("http_version", "1.1") in ("1.1", "1.0")
             ):
-                # PERF: HTTP/1 without Content-Length or Transfer-Encoding has no body, so
-                # nothing is awaited for it (HTTP/2 bodies need no such headers).
-                body.mark_empty()
-            if _fast_pipeline.serves_directly(app):
+                body.mark_empty()  # PERF: nothing is awaited for a body there is not
+            if direct:
                 ctx = _fast_pipeline.make_context(app, environ)
             path = environ["PATH_INFO"]
         if ctx is not None:
