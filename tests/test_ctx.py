@@ -101,6 +101,49 @@ def test_nested_app_contexts_restore_the_outer(app: Vial) -> None:
         assert current_app.name == app.name
 
 
+def test_app_context_pushed_inside_a_request_keeps_the_request(app: Vial) -> None:
+    other = Vial("other")
+    with app.test_request_context("/inner?x=1"):
+        with other.app_context():
+            assert current_app.name == "other"
+            assert request.args["x"] == "1"  # the request context stays current, as in Flask
+        assert current_app.name == app.name
+        assert request.path == "/inner"
+    assert not has_app_context() and not has_request_context()
+
+
+def test_request_of_another_app_inside_a_request_restores_both(app: Vial) -> None:
+    other = Vial("other")
+    with app.test_request_context("/outer"):
+        g.mark = "outer"
+        with other.test_request_context("/nested"):
+            assert current_app.name == "other"
+            assert request.path == "/nested"
+            assert "mark" not in g  # the other app's own app context
+        assert current_app.name == app.name
+        assert request.path == "/outer"
+        assert g.mark == "outer"
+
+
+def test_appcontext_pushed_receivers_run_before_the_request_is_pushed(
+    app: Vial, client: VialClient
+) -> None:
+    from vial.signals import appcontext_pushed
+
+    seen: list[tuple[bool, bool]] = []
+
+    def receiver(sender: Vial, **extra: t.Any) -> None:
+        seen.append((has_app_context(), has_request_context()))
+
+    @app.route("/")
+    def index() -> str:
+        return request.path
+
+    with appcontext_pushed.connected_to(receiver, app):
+        assert client.get("/").text == "/"
+    assert seen == [(True, False)]
+
+
 def test_teardown_appcontext_runs_on_pop(app: Vial) -> None:
     seen: list[t.Any] = []
     app.teardown_appcontext(seen.append)

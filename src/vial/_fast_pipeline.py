@@ -22,7 +22,7 @@ import typing as t
 
 from ._fast_response import PlainAnswer, plain_answer
 from .ctx import AppContext, RequestContext
-from .globals import _cv_app, _cv_request
+from .globals import _cv_contexts
 from .response_making import make_response_from_return_value
 from .signals import (
     appcontext_popped,
@@ -121,18 +121,22 @@ def make_context(
 
 def push(app: Vial, ctx: RequestContext) -> AppContext | None:
     """``ctx.push()`` but the matching; returns the app context it pushed, if any."""
-    previous_app_ctx = _cv_app.get()
+    previous = _cv_contexts.get()
+    previous_app_ctx = previous[0]
     if previous_app_ctx is None or previous_app_ctx.app is not app:
-        app_ctx: AppContext | None = AppContext(app)
-        app_ctx._cv_tokens.append(previous_app_ctx)  # type: ignore[union-attr]
-        _cv_app.set(app_ctx)
+        app_ctx = AppContext(app)
+        app_ctx._cv_tokens.append(previous)
+        with_app_ctx = (app_ctx, previous[1])
         if appcontext_pushed.receivers:
+            # Receivers run with the app context pushed and the request context not yet.
+            _cv_contexts.set(with_app_ctx)
             appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
-    else:
-        app_ctx = None
-    ctx._cv_tokens.append((_cv_request.get(), app_ctx))
-    _cv_request.set(ctx)
-    return app_ctx
+        ctx._cv_tokens.append((with_app_ctx, app_ctx))
+        _cv_contexts.set((app_ctx, ctx))
+        return app_ctx
+    ctx._cv_tokens.append((previous, None))
+    _cv_contexts.set((previous_app_ctx, ctx))
+    return None
 
 
 def match(app: Vial, ctx: RequestContext, path: str, method: str, raw_has_escapes: bool) -> None:
@@ -301,6 +305,7 @@ def pop(
     request = ctx.request
     if environ is None:
         environ = environ_if_built(request)
+    current = _cv_contexts.get()
     if (
         len(ctx._cv_tokens) != 1
         or (environ is not None and "werkzeug.debug.preserve_context" in environ)
@@ -309,8 +314,8 @@ def pop(
         or request_tearing_down.receivers
         or appcontext_tearing_down.receivers
         or appcontext_popped.receivers
-        or _cv_request.get() is not ctx
-        or (app_ctx is not None and _cv_app.get() is not app_ctx)
+        or current[1] is not ctx
+        or (app_ctx is not None and current[0] is not app_ctx)
     ):
         pop_with_teardown(app, ctx, environ, error)
         return
@@ -318,12 +323,12 @@ def pop(
         if request._form_parser is not None or request.__dict__.get("files"):
             request.close()
     finally:
-        previous_request_ctx, _ = ctx._cv_tokens.pop()
-        _cv_request.set(previous_request_ctx)
+        previous, _ = ctx._cv_tokens.pop()
+        if app_ctx is not None:
+            previous = app_ctx._cv_tokens.pop()
+        _cv_contexts.set(previous)
         if environ is not None:
             environ["werkzeug.request"] = None
-        if app_ctx is not None:
-            _cv_app.set(app_ctx._cv_tokens.pop())
 
 
 def pop_with_teardown(
@@ -332,8 +337,9 @@ def pop_with_teardown(
     """The end of ``wsgi_app``: preserve the contexts if asked, then ``ctx.pop(error)``."""
     preserve = None if environ is None else environ.get("werkzeug.debug.preserve_context")
     if preserve is not None:
-        preserve(_cv_app.get())
-        preserve(_cv_request.get())
+        app_ctx, request_ctx = _cv_contexts.get()
+        preserve(app_ctx)
+        preserve(request_ctx)
     if error is not None and app.should_ignore_error(error):
         error = None
     ctx.pop(error)

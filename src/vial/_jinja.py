@@ -14,7 +14,7 @@ import jinja2
 from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound, TemplatesNotFound
 
 from ._template_globals import EnvironmentGlobals, TemplateGlobals
-from .globals import _cv_request
+from .globals import _cv_contexts
 
 if t.TYPE_CHECKING:
     from .app import Vial
@@ -136,7 +136,7 @@ class DispatchingJinjaLoader(BaseLoader):
                 lines.append(f"       -> found ({result[1] or '<string>'!r})")
         if matches == 0:
             lines.append("Error: the template could not be found.")
-            req_ctx = _cv_request.get(None)
+            req_ctx = _cv_contexts.get()[1]
             blueprint = req_ctx.request.blueprint if req_ctx is not None else None
             if blueprint is not None and blueprint in self.app.blueprints:
                 bp = self.app.blueprints[blueprint]

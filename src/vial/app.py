@@ -22,7 +22,7 @@ from .exceptions import (
     InternalServerError,
     UpgradeRequired,
 )
-from .globals import _cv_app, _cv_request, request_ctx
+from .globals import _cv_contexts, request_ctx
 from .response_making import make_response_from_return_value
 from .routing import (
     BuildError,
@@ -450,7 +450,7 @@ class Vial(Scaffold, _TemplatingMixin):
         **values: t.Any,
     ) -> str:
         """Build the URL of ``endpoint``; see :func:`vial.url_for`."""
-        req_ctx = _cv_request.get(None)
+        req_ctx = _cv_contexts.get()[1]
         if req_ctx is not None:
             url_adapter = req_ctx.url_adapter
             blueprint_name = req_ctx.request.blueprint
@@ -461,7 +461,7 @@ class Vial(Scaffold, _TemplatingMixin):
             if _external is None:
                 _external = _scheme is not None
         else:
-            app_ctx = _cv_app.get(None)
+            app_ctx = _cv_contexts.get()[0]
             url_adapter = (
                 app_ctx.url_adapter if app_ctx is not None else self.create_url_adapter(None)
             )
@@ -709,7 +709,7 @@ class Vial(Scaffold, _TemplatingMixin):
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
         """Run teardown-request functions (blueprints', then the app's; last registered first)."""
         if self.teardown_request_funcs:
-            ctx = t.cast(RequestContext, _cv_request.get())
+            ctx = t.cast(RequestContext, _cv_contexts.get()[1])
             for func in _chains.teardown_request_funcs(self, ctx.request):
                 self.ensure_sync(func)(exc)
         if request_tearing_down.receivers:
@@ -1007,7 +1007,7 @@ class Vial(Scaffold, _TemplatingMixin):
 
 def _current_request_ctx() -> RequestContext:
     """The active request context (the pipeline only runs inside one)."""
-    ctx = _cv_request.get()
+    ctx = _cv_contexts.get()[1]
     if ctx is None:
         raise RuntimeError("This needs an active request context.")
     return ctx

@@ -215,9 +215,9 @@ def receive_body_before_async_code() -> None:
     held in memory up to ``ASGI_BODY_SPOOL_SIZE`` and on disk beyond, and refused
     with 413 as soon as it passes ``MAX_CONTENT_LENGTH``.
     """
-    from .globals import _cv_request
+    from .globals import _cv_contexts
 
-    ctx = _cv_request.get(None)
+    ctx = _cv_contexts.get()[1]
     if ctx is None:
         return
     request = ctx.request

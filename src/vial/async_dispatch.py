@@ -25,7 +25,7 @@ from .exceptions import (
     InternalServerError,
     RequestEntityTooLarge,
 )
-from .globals import _cv_app, _cv_request
+from .globals import _cv_contexts
 from .helpers import views_stream_body
 from .routing import RoutingException
 from .signals import (
@@ -190,7 +190,8 @@ async def teardown(app: Vial, ctx: RequestContext, exc: BaseException | None) ->
         # As in ctx.pop(): the app context is torn down once the request context
         # is gone (has_request_context() is false there); it is put back after,
         # for ctx._pop() to pop.
-        _cv_request.set(ctx._cv_tokens[-1][0])
+        current = _cv_contexts.get()
+        _cv_contexts.set(ctx._cv_tokens[-1][0])
         try:
             for func in reversed(app.teardown_appcontext_funcs):
                 try:
@@ -200,7 +201,7 @@ async def teardown(app: Vial, ctx: RequestContext, exc: BaseException | None) ->
             if appcontext_tearing_down.receivers:
                 appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
         finally:
-            _cv_request.set(ctx)
+            _cv_contexts.set(current)
     if errors:
         raise errors[0]
 
@@ -295,7 +296,7 @@ async def _run_request_full(
         environ = environ_if_built(ctx.request)
         preserve = None if environ is None else environ.get("werkzeug.debug.preserve_context")
         if preserve is not None:
-            preserve(_cv_app.get())
+            preserve(_cv_contexts.get()[0])
             preserve(ctx)
         try:
             if _has_teardown(app):

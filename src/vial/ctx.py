@@ -6,7 +6,7 @@ import sys
 import typing as t
 from functools import update_wrapper
 
-from .globals import _cv_app, _cv_request
+from .globals import _cv_contexts
 from .signals import appcontext_popped, appcontext_pushed
 from .wrappers.request import environ_if_built
 
@@ -58,7 +58,7 @@ class _AppCtxGlobals:
         return iter(self.__dict__)
 
     def __repr__(self) -> str:
-        ctx = _cv_app.get(None)
+        ctx = _cv_contexts.get()[0]
         if ctx is not None:
             return f"<vial.g of '{ctx.app.name}'>"
         return object.__repr__(self)
@@ -73,7 +73,8 @@ class AppContext:
 
     def __init__(self, app: Vial) -> None:
         self.app = app
-        self._cv_tokens: list[AppContext | None] = []
+        #: The contexts current before each push of this one, restored by its pop.
+        self._cv_tokens: list[tuple[AppContext | None, RequestContext | None]] = []
 
     @property
     def g(self) -> _AppCtxGlobals:
@@ -99,8 +100,9 @@ class AppContext:
         # PERF and robustness: we keep the previous value rather than a Token, so a
         # context pushed in one contextvars.Context (a streamed generator's) can be
         # popped in another (the server's worker thread) without ValueError.
-        self._cv_tokens.append(_cv_app.get(None))
-        _cv_app.set(self)
+        previous = _cv_contexts.get()
+        self._cv_tokens.append(previous)
+        _cv_contexts.set((self, previous[1]))
         if appcontext_pushed.receivers:
             appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
@@ -115,8 +117,8 @@ class AppContext:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
         finally:
-            current = _cv_app.get(None)
-            _cv_app.set(self._cv_tokens.pop())
+            current = _cv_contexts.get()[0]
+            _cv_contexts.set(self._cv_tokens.pop())
         if current is not self:
             raise AssertionError(f"Popped wrong app context. ({current!r} instead of {self!r})")
         if appcontext_popped.receivers:
@@ -162,7 +164,11 @@ class RequestContext:
                 request.trusted_hosts = trusted
         self.request = request
         self._session = session
-        self._cv_tokens: list[tuple[RequestContext | None, AppContext | None]] = []
+        #: Per push: the contexts to restore when popping this one (its app context still
+        #: current, when it pushed one), and the app context it pushed (or ``None``).
+        self._cv_tokens: list[
+            tuple[tuple[AppContext | None, RequestContext | None], AppContext | None]
+        ] = []
 
     @property
     def url_adapter(self) -> MapAdapter | None:
@@ -219,14 +225,16 @@ class RequestContext:
 
     def push(self) -> None:
         """Make this the current request context (and its app's context)."""
-        app_ctx = _cv_app.get(None)
+        current = _cv_contexts.get()
+        app_ctx = current[0]
         if app_ctx is None or app_ctx.app is not self.app:
             app_ctx = self.app.app_context()
             app_ctx.push()
+            current = _cv_contexts.get()
         else:
             app_ctx = None
-        self._cv_tokens.append((_cv_request.get(None), app_ctx))
-        _cv_request.set(self)
+        self._cv_tokens.append((current, app_ctx))
+        _cv_contexts.set((current[0], self))
         if self.request.url_rule is None and self.request.routing_exception is None:
             self.match_request()
 
@@ -252,9 +260,9 @@ class RequestContext:
                 if clear_request:
                     self.request.close()
             finally:
-                current = _cv_request.get(None)
+                current = _cv_contexts.get()[1]
                 previous, app_ctx = self._cv_tokens.pop()
-                _cv_request.set(previous)
+                _cv_contexts.set(previous)
                 if clear_request:
                     environ = environ_if_built(self.request)
                     if environ is not None:
@@ -278,17 +286,17 @@ class RequestContext:
 
 def has_app_context() -> bool:
     """Whether an application context is active."""
-    return _cv_app.get(None) is not None
+    return _cv_contexts.get()[0] is not None
 
 
 def has_request_context() -> bool:
     """Whether a request context is active."""
-    return _cv_request.get(None) is not None
+    return _cv_contexts.get()[1] is not None
 
 
 def after_this_request(f: _F) -> _F:
     """Run ``f(response)`` after this request only (a decorator usable in views)."""
-    ctx = _cv_request.get(None)
+    ctx = _cv_contexts.get()[1]
     if ctx is None:
         raise RuntimeError(
             "'after_this_request' can only be used when a request context is active, such as"
@@ -302,7 +310,7 @@ def after_this_request(f: _F) -> _F:
 
 def copy_current_request_context(f: _F) -> _F:
     """Wrap ``f`` so it runs in a copy of the current request context (for threads, greenlets)."""
-    ctx = _cv_request.get(None)
+    ctx = _cv_contexts.get()[1]
     if ctx is None:
         raise RuntimeError(
             "'copy_current_request_context' can only be used when a request context is"

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from ._env_flags import get_debug_flag as get_debug_flag
 from ._env_flags import get_load_dotenv as get_load_dotenv
 from .exceptions import NotFound, _escape_html
-from .globals import _cv_app, _cv_request, current_app, request_ctx, session
+from .globals import _cv_contexts, current_app, request_ctx, session
 from .scaffold import get_root_path as get_root_path
 from .signals import message_flashed
 
@@ -69,7 +69,7 @@ def _redirect(location: str, code: int, response_class: type[Response]) -> Respo
 def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
     """A redirect to ``location`` (non-ASCII and control characters are percent-encoded)."""
     if Response is None:
-        ctx = _cv_app.get(None)
+        ctx = _cv_contexts.get()[0]
         if ctx is not None:
             return ctx.app.redirect(location, code)
         from .wrappers.response import Response as default_class
@@ -120,7 +120,7 @@ def is_safe_redirect_url(target: str, host_url: str | None = None) -> bool:
     if scheme not in ("", "http", "https") or not parts.netloc:
         return False
     if host_url is None:
-        ctx = _cv_request.get(None)
+        ctx = _cv_contexts.get()[1]
         if ctx is None:
             return False
         host_url = ctx.request.host_url
@@ -129,7 +129,7 @@ def is_safe_redirect_url(target: str, host_url: str | None = None) -> bool:
 
 def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
     """Raise the HTTP exception for ``code`` (uses the current app's aborter when there is one)."""
-    ctx = _cv_app.get(None)
+    ctx = _cv_contexts.get()[0]
     if ctx is not None:
         ctx.app.aborter(code, *args, **kwargs)
     from .exceptions import abort as _abort
@@ -197,7 +197,7 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
         return update_wrapper(decorator, generator_or_function)
 
     def generator() -> t.Iterator[t.Any]:
-        ctx = _cv_request.get(None)
+        ctx = _cv_contexts.get()[1]
         if ctx is None:
             raise RuntimeError(
                 "'stream_with_context' can only be used when a request context is active,"

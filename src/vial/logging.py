@@ -9,7 +9,7 @@ import sys
 import traceback
 import typing as t
 
-from .globals import _cv_request
+from .globals import _cv_contexts
 
 __all__ = [
     "SanitizingFormatter",
@@ -112,7 +112,7 @@ class _ErrorsStream:
 
     @staticmethod
     def _stream() -> t.TextIO:
-        ctx = _cv_request.get()
+        ctx = _cv_contexts.get()[1]
         if ctx is not None:
             stream = ctx.request.environ.get("wsgi.errors")
             if stream is not None:

@@ -7,7 +7,7 @@ import typing as t
 
 from .datastructures import Headers
 from .exceptions import HTTPException
-from .globals import _cv_request
+from .globals import _cv_contexts
 from .wrappers.response import Response
 
 if t.TYPE_CHECKING:
@@ -20,7 +20,7 @@ _TUPLE_ERROR = (
 
 
 def _endpoint_name() -> str:
-    ctx = _cv_request.get(None)
+    ctx = _cv_contexts.get()[1]
     if ctx is None:
         return "(no request)"
     return repr(ctx.request.endpoint)
@@ -77,7 +77,7 @@ def make_response_from_return_value(app: Vial, rv: t.Any) -> Response:
         elif isinstance(rv, Response):
             rv = response_class.force_type(rv)
         elif callable(rv):
-            ctx = _cv_request.get(None)
+            ctx = _cv_contexts.get()[1]
             environ = ctx.request.environ if ctx is not None else None
             try:
                 rv = response_class.force_type(rv, environ)

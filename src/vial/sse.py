@@ -126,10 +126,10 @@ def event_stream(
     :param retry: a reconnection delay (ms) sent first, if given.
     :param status: the status code.
     """
-    from .globals import _cv_app
+    from .globals import _cv_contexts
     from .wrappers.response import Response
 
-    ctx = _cv_app.get(None)
+    ctx = _cv_contexts.get()[0]
     response_class = ctx.app.response_class if ctx is not None else Response
     body: t.Any
     if hasattr(source, "__aiter__"):

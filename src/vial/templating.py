@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typing as t
 
-from .globals import _cv_app, _cv_request, current_app, g, request, session
+from .globals import _cv_contexts, current_app, g, request, session
 from .scaffold import setupmethod
 from .signals import before_render_template, template_rendered
 
@@ -38,8 +38,7 @@ def __getattr__(name: str) -> t.Any:
 
 def default_template_ctx_processor() -> dict[str, t.Any]:
     """Put ``g``, ``request`` and ``session`` into every template's context."""
-    app_ctx = _cv_app.get(None)
-    req_ctx = _cv_request.get(None)
+    app_ctx, req_ctx = _cv_contexts.get()
     rv: dict[str, t.Any] = {}
     if app_ctx is not None:
         rv["g"] = app_ctx.g
@@ -51,7 +50,7 @@ def default_template_ctx_processor() -> dict[str, t.Any]:
 
 
 def _current_app() -> Vial:
-    ctx = _cv_app.get(None)
+    ctx = _cv_contexts.get()[0]
     if ctx is None:
         return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
     return ctx.app
@@ -109,7 +108,7 @@ def _stream(app: Vial, template: Template, context: dict[str, t.Any]) -> t.Itera
             )
 
     rv = generate()
-    if _cv_request.get(None) is not None:
+    if _cv_contexts.get()[1] is not None:
         from .helpers import stream_with_context
 
         rv = stream_with_context(rv)
@@ -217,7 +216,7 @@ class _TemplatingMixin:
         """
         app = t.cast("Vial", self)
         processors = app.template_context_processors
-        req_ctx = _cv_request.get()
+        app_ctx, req_ctx = _cv_contexts.get()
         names: tuple[str | None, ...] = (None,)
         if req_ctx is not None and len(processors) > 1:  # blueprints registered some
             blueprints = req_ctx.request.blueprints
@@ -232,7 +231,6 @@ class _TemplatingMixin:
         ):
             # PERF: only the built-in processor: setdefault lets the given values win
             # without copying the context twice.
-            app_ctx = _cv_app.get()
             if app_ctx is not None:
                 context.setdefault("g", app_ctx.g)
             if req_ctx is not None:

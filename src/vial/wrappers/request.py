@@ -26,7 +26,7 @@ from ..exceptions import (
     SecurityError,
     UnsupportedMediaType,
 )
-from ..globals import _cv_app
+from ..globals import _cv_contexts
 from ..urls import uri_to_iri, url_decode
 from ..utils import cached_property
 from .body import CHUNK_SIZE, BodyStream, parse_content_length
@@ -170,7 +170,7 @@ class Request(RequestHeaderMixin):
     # -- limits (Flask reads these from the app's config) -------------------------------
 
     def _app_config(self, key: str) -> t.Any:
-        ctx = _cv_app.get(None)
+        ctx = _cv_contexts.get()[0]
         if ctx is None:
             return None
         return ctx.app.config.get(key)
@@ -497,7 +497,7 @@ class Request(RequestHeaderMixin):
         self.__dict__["form"] = self.parameter_storage_class(form)
         self.__dict__["files"] = self.dict_storage_class(files)
         if not files and self.mimetype != "multipart/form-data":
-            ctx = _cv_app.get(None)
+            ctx = _cv_contexts.get()[0]
             if ctx is not None and ctx.app.debug:
                 # As Flask: in debug mode, files[name] explains a form without enctype.
                 from ..debughelpers import attach_enctype_error_multidict
@@ -593,7 +593,7 @@ class Request(RequestHeaderMixin):
         return value
 
     def _json_loads(self, data: bytes) -> t.Any:
-        ctx = _cv_app.get(None)
+        ctx = _cv_contexts.get()[0]
         if ctx is not None:
             return ctx.app.json.loads(data)
         from ..json import loads
@@ -611,7 +611,7 @@ class Request(RequestHeaderMixin):
                 "Did not attempt to load JSON data because the request"
                 " Content-Type was not 'application/json'."
             )
-        ctx = _cv_app.get(None)
+        ctx = _cv_contexts.get()[0]
         if ctx is None or ctx.app.debug:
             raise BadRequest(f"Failed to decode JSON object: {error}")
         raise BadRequest() from error

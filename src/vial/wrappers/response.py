@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from ..datastructures import Headers
-from ..globals import _cv_app
+from ..globals import _cv_contexts
 from ..statuses import HTTP_STATUS_CODES
 from .file_body import FILE_CHUNK_SIZE
 from .response_headers import ResponseHeaderMixin
@@ -140,7 +140,7 @@ class Response(ResponseHeaderMixin):
         """The size of a Set-Cookie header past which :meth:`set_cookie` warns: the
         current app's ``MAX_COOKIE_SIZE``, or 4093 outside an app context (``0``: no
         warning). Read-only, as in Flask; a subclass may replace it with a number."""
-        ctx = _cv_app.get(None)
+        ctx = _cv_contexts.get()[0]
         if ctx is None:
             return 4093
         size: int = ctx.app.config["MAX_COOKIE_SIZE"]
