@@ -47,7 +47,9 @@ header_names = st.sampled_from(
     ["X-Thing", "Content-Type", "content-type", "Content-Length", "Bad:Name", "", "X-Ünï"]
 )
 header_values = st.one_of(
-    st.sampled_from(["text/plain", "a b", "line\r\nbreak", "nul\x00", "café", "☃"]),
+    st.sampled_from(
+        ["text/plain", "a b", "tab\there", "del\x7f", "line\r\nbreak", "nul\x00", "café", "☃"]
+    ),
     st.integers(min_value=0, max_value=999),
 )
 bodies = st.one_of(
@@ -214,6 +216,81 @@ def test_unusual_paths_answer_as_the_full_pipeline(interface: str, path: str, st
         answers.append((response.status_code, list(response.headers.items()), response.get_data()))
     assert answers[0] == answers[1]
     assert answers[0][0] == status
+
+
+def _static_rules_app(cls: type[Vial]) -> Vial:
+    """Static rules of every kind the inlined match must either answer or leave alone."""
+    app = cls(__name__)
+    app.add_url_rule("/plain", "plain_get", lambda: "get")
+    app.add_url_rule("/plain", "plain_post", lambda: "post", methods=["POST"])
+    app.add_url_rule("/plain", "plain_post_2", lambda: "shadowed", methods=["POST", "PUT"])
+    # A Rule without methods allows every method (add_url_rule() would make it GET-only).
+    app.url_map.add(app.url_rule_class("/any", endpoint="any_method"))
+    app.url_map.add(app.url_rule_class("/any", endpoint="after_any", methods=["GET"]))
+    app.view_functions.update(any_method=lambda: "any", after_any=lambda: "shadowed")
+
+    def page(page: int) -> str:
+        return f"page {page}"
+
+    app.add_url_rule("/page/", "page", page, defaults={"page": 1})
+    app.add_url_rule("/page/<int:page>", "page", page)
+    app.add_url_rule("/main", "main", lambda: "main")
+    app.add_url_rule("/alias", "main", alias=True)
+    app.add_url_rule("/old", "old", redirect_to="/plain")
+    app.add_url_rule("/slash/", "slash", lambda: "slash")
+
+    @app.websocket("/plain")
+    async def socket() -> None:  # a WebSocket rule on the same path: HTTP ignores it
+        pass
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "body"),
+    [
+        ("GET", "/plain", 200, b"get"),
+        ("HEAD", "/plain", 200, b""),
+        ("POST", "/plain", 200, b"post"),
+        ("PUT", "/plain", 200, b"shadowed"),
+        ("DELETE", "/plain", 405, None),
+        ("GET", "/any", 200, b"any"),
+        ("PATCH", "/any", 200, b"any"),
+        ("GET", "/page/", 200, b"page 1"),
+        ("GET", "/page/1", 308, None),
+        ("GET", "/alias", 308, None),
+        ("GET", "/old", 308, None),
+        ("GET", "/slash", 308, None),
+        ("GET", "/missing", 404, None),
+    ],
+)
+def test_static_rules_answer_as_the_full_pipeline(
+    interface: str, method: str, path: str, status: int, body: bytes | None
+) -> None:
+    answers = []
+    for cls in (Vial, FullPipelineVial):
+        client = _static_rules_app(cls).test_client(asgi=interface == "asgi")
+        client.get("/plain")  # the rules are compiled by the first request
+        response = client.open(path, method=method)
+        answers.append((response.status_code, response.headers.get("Location"), response.data))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == status
+    if body is not None:
+        assert answers[0][2] == body
+
+
+def test_a_static_rule_added_after_the_first_request_is_matched(interface: str) -> None:
+    app = Vial(__name__)
+    app.add_url_rule("/first", "first", lambda: "first")
+    client = app.test_client(asgi=interface == "asgi")
+    assert client.get("/first").text == "first"
+    # Flask refuses add_url_rule() once requests are served; the map itself still takes rules.
+    app.url_map.add(app.url_rule_class("/later", endpoint="later"))
+    app.url_map.add(app.url_rule_class("/first", endpoint="first_post", methods=["POST"]))
+    app.view_functions.update(later=lambda: "later", first_post=lambda: "posted")
+    assert client.get("/later").text == "later"
+    assert client.post("/first").text == "posted"
+    assert client.get("/first").text == "first"
 
 
 def test_a_request_that_uses_no_session_does_not_load_the_session_machinery() -> None:

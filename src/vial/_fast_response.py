@@ -85,29 +85,10 @@ def plain_answer(app: Vial, rv: t.Any) -> PlainAnswer | None:
     else:
         return None
     if extra:
-        headers = _with_extra_headers(extra, content_type)
+        headers = plain_header_items(extra, content_type)
         if headers is None:
             return None
         headers.append(("Content-Length", str(len(body))))
     else:
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
     return _status_cache.get(status) or _status_text(status), headers, body
-
-
-def _with_extra_headers(
-    extra: dict[t.Any, t.Any], content_type: str
-) -> list[tuple[str, str]] | None:
-    """The header list ``Response(body, headers=extra)`` starts with (before Content-Length)."""
-    items = plain_header_items(extra)
-    if items is None:
-        return None
-    has_type = False
-    for name, _ in items:
-        lowered = name.lower()
-        if lowered == "content-type":
-            has_type = True
-        elif lowered == "content-length":
-            return None
-    if not has_type:
-        items.insert(0, ("Content-Type", content_type))
-    return items

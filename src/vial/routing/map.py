@@ -124,6 +124,9 @@ class Map:
         self._rules_by_endpoint: dict[t.Any, list[Rule]] = {}
         self._matcher: Matcher | None = None
         self._defaults_providers: dict[int, list[Rule]] = {}
+        #: path -> method -> rule, for the static rules :meth:`match_path` returns as they
+        #: are; empty until :meth:`update` (see :func:`_plain_static_rules`).
+        self._plain_static: dict[str, dict[str, Rule]] = {}
         self._lock = self.lock_class()
         self.default_subdomain = default_subdomain
         self.strict_slashes = strict_slashes
@@ -147,6 +150,7 @@ class Map:
             self._rules.append(rule)
             self._rules_by_endpoint.setdefault(rule.endpoint, []).append(rule)
         self._matcher = None
+        self._plain_static = {}
 
     def __iter__(self) -> t.Iterator[Rule]:
         return iter(self._rules)
@@ -177,7 +181,9 @@ class Map:
                     if earlier:
                         providers[id(rule)] = earlier
             self._defaults_providers = providers
-            matcher = self._matcher = Matcher(self._rules)
+            matcher = Matcher(self._rules)
+            self._plain_static = _plain_static_rules(matcher, self.default_subdomain, providers)
+            self._matcher = matcher
             return matcher
 
     # -- matching ----------------------------------------------------------------
@@ -282,8 +288,11 @@ class Map:
         except _Redirect as redirect:
             root = script_name.rstrip("/")
             if redirect.rule is not None:
-                adapter = self.bind(host or "localhost", script_name or "/", subdomain=None
-                                    if self.host_matching else domain)
+                adapter = self.bind(
+                    host or "localhost",
+                    script_name or "/",
+                    subdomain=None if self.host_matching else domain,
+                )
                 target = redirect.rule.redirect_target(adapter, redirect.values or {})
                 raise RequestRedirect(urljoin(root + "/", target))
             url = root + redirect.path
@@ -576,3 +585,38 @@ class MapAdapter:
                     continue
                 return domain, path, rule.websocket
         return None
+
+
+def _plain_static_rules(
+    matcher: Matcher, domain: str, defaults_providers: dict[int, list[Rule]]
+) -> dict[str, dict[str, Rule]]:
+    """For the static HTTP rules of ``domain``: path -> method -> the rule that
+    :meth:`Map.match_path` would return as it is, with no view arguments.
+
+    A method is left out when its first rule has defaults, redirects, is an alias or
+    has a rule providing its defaults (each may redirect), so that the full match
+    decides; a rule for every method (``methods=None``) ends the table for its path.
+    """
+    table: dict[str, dict[str, Rule]] = {}
+    for path, by_domain in matcher.static.items():
+        by_method: dict[str, Rule] = {}
+        taken: set[str] = set()
+        for rule in by_domain.get(domain, ()):
+            if rule.websocket:
+                continue
+            if rule.methods is None:
+                break
+            plain = not (
+                rule.defaults
+                or rule.redirect_to is not None
+                or rule.alias
+                or id(rule) in defaults_providers
+            )
+            for method in rule.methods:
+                if method not in taken:
+                    taken.add(method)
+                    if plain:
+                        by_method[method] = rule
+        if by_method:
+            table[path] = by_method
+    return table

@@ -34,26 +34,37 @@ def _has_control(value: str) -> bool:
 _status_cache: dict[int, str] = {}
 
 
-def plain_header_items(mapping: dict[t.Any, t.Any]) -> list[tuple[str, str]] | None:
+def plain_header_items(
+    mapping: dict[t.Any, t.Any], content_type: str | None = None
+) -> list[tuple[str, str]] | None:
     """The ``(name, value)`` pairs of a plain ``{"Name": "value"}`` dict (int values as
     text), or None when anything needs the full checks of :class:`Headers` (lists,
-    non-str names, control characters, a colon in a name, non-ASCII text)."""
+    non-str names, control characters, a colon in a name, non-ASCII text).
+
+    With ``content_type``, the list a plain answer starts with: ``Content-Type:
+    content_type`` first unless the dict names one, and None if it names a
+    ``Content-Length`` (the caller computes that header).
+    """
     items = []
+    has_type = False
     for name, value in mapping.items():
         if type(value) is int:
             value = str(value)
         if type(name) is not str or type(value) is not str or not name:
             return None
         joined = name + value
-        if (
-            "\r" in joined
-            or "\n" in joined
-            or "\x00" in joined
-            or ":" in name
-            or not joined.isascii()
-        ):
+        # isprintable() is false for CR, LF, NUL and every other control character.
+        if not (joined.isascii() and joined.isprintable()) or ":" in name:
             return None
+        if content_type is not None:
+            lowered = name.lower()
+            if lowered == "content-type":
+                has_type = True
+            elif lowered == "content-length":
+                return None
         items.append((name, value))
+    if content_type is not None and not has_type:
+        items.insert(0, ("Content-Type", content_type))
     return items
 
 
