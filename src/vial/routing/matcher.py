@@ -215,9 +215,10 @@ class Matcher:
         appended to ``seen``. Raises :class:`SlashRedirect` when only the path with a
         trailing slash matches a strict-slashes rule.
         """
-        rule = self.match_static(domain, path, method, websocket)
-        if rule is not None:
-            return rule, dict(rule.defaults) if rule.defaults else {}
+        if path in self.static:  # PERF: most paths have no static rule; skip the call
+            rule = self.match_static(domain, path, method, websocket)
+            if rule is not None:
+                return rule, dict(rule.defaults) if rule.defaults else {}
         segments = path[1:].split("/")
         segments.insert(0, domain)
         return _walk(self.root, segments, 0, len(segments), [], method, websocket, seen)
