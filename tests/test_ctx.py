@@ -59,6 +59,41 @@ def test_context_proxies_are_falsy_without_context() -> None:
     assert not has_request_context()
 
 
+def test_unbound_proxies_keep_their_own_attributes() -> None:
+    from vial.proxy import ContextProxy
+
+    assert repr(request) == "<ContextProxy unbound>"
+    assert request.__class__ is ContextProxy
+    assert callable(request._get_current_object)  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="Working outside of request context"):
+        request._get_current_object()  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="Working outside of request context"):
+        hasattr(request, "args")  # not an AttributeError: hasattr does not hide it
+
+
+def test_bound_proxies_forward_attributes_and_errors(app: Vial) -> None:
+    from vial import Request
+
+    class BrokenRequest(Request):
+        @property
+        def broken(self) -> t.Any:
+            raise AttributeError("inner detail")
+
+    app.request_class = BrokenRequest
+    with app.test_request_context("/?q=1"):
+        real = request._get_current_object()  # type: ignore[attr-defined]
+        assert type(real) is BrokenRequest and request.__class__ is BrokenRequest
+        assert request.args["q"] == "1"
+        assert not hasattr(g, "missing")
+        with pytest.raises(AttributeError, match="inner detail"):
+            request.broken  # noqa: B018
+        with pytest.raises(AttributeError):
+            request.no_such_attribute  # noqa: B018
+        assert session.get("k") is None  # dict methods reach the session
+        session["k"] = "v"
+        assert "k" in session and len(session) == 1 and session["k"] == "v"
+
+
 # -- app context ---------------------------------------------------------------------------------
 
 

@@ -242,6 +242,13 @@ class LocalProxy(ContextProxy, metaclass=_LocalProxyType):
 
     __slots__ = ("__wrapped",)
 
+    # Werkzeug's lookup order: the proxy's own attributes (``__wrapped__``, its methods)
+    # first, then the object's.
+    __getattribute__ = object.__getattribute__
+
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self._get_current_object(), name)
+
     def __init__(
         self,
         local: t.Any,
@@ -250,7 +257,9 @@ class LocalProxy(ContextProxy, metaclass=_LocalProxyType):
         unbound_message: str | None = None,
     ) -> None:
         message = unbound_message or _DEFAULT_UNBOUND
-        object.__setattr__(self, "_get_current_object", _getter(local, name, message))
+        getter = _getter(local, name, message)
+        object.__setattr__(self, "_get_current_object", getter)
+        object.__setattr__(self, "_get_object", getter)
         object.__setattr__(self, "_unbound_message", message)
         object.__setattr__(self, "_LocalProxy__wrapped", local)
 
