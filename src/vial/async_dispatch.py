@@ -267,7 +267,13 @@ async def run_request(
             error = sys.exc_info()[1]
             raise
     finally:
-        if _has_teardown(app):
+        # PERF: _has_teardown(app), inlined (a call less per request).
+        if (
+            app.teardown_request_funcs
+            or app.teardown_appcontext_funcs
+            or request_tearing_down.receivers
+            or appcontext_tearing_down.receivers
+        ):
             try:
                 await teardown(app, ctx, error)
             finally:
