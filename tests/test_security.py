@@ -151,6 +151,27 @@ def test_safe_join_refuses(name: str) -> None:
     assert safe_join("static", "ok", name) is None
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["CON", "con.txt", "NUL.tar.gz", "aux  ", "PRN . txt", "a/COM1", "lpt\u00b9.log", "CONIN$"],
+)
+def test_safe_join_refuses_windows_devices_on_windows(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # Opening "CON" on Windows reads the console: send_from_directory would hang.
+    with monkeypatch.context() as patch:
+        patch.setattr("os.name", "nt")
+        joined = safe_join("static", name)
+    # (asserted after os.name is restored: pytest's report needs the real one)
+    assert joined is None
+
+
+def test_safe_join_keeps_device_like_names_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.name", "posix")
+    assert safe_join("static", "CON") == "static/CON"
+    assert safe_join("static", "console.txt") == "static/console.txt"
+
+
 @given(st.lists(st.text(max_size=12), max_size=4))
 def test_safe_join_never_escapes(names: list[str]) -> None:
     rv = safe_join("base", *names)

@@ -24,6 +24,21 @@ _SCRYPT_MAXMEM = 2**30  # 1 GiB; the default parameters need 32 MiB
 
 _drive_re = re.compile(r"[A-Za-z]:")
 
+# Names Windows opens as devices whatever the directory or extension ("NUL.txt",
+# "aux .log"): reading "CON" waits on the console, so they are refused on Windows.
+_WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{port}{n}" for port in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"]
+)
+
+
+def _is_windows_device(path: str) -> bool:
+    """Whether a segment of ``path`` names a Windows device (``CON``, ``com1.txt``, ...)."""
+    return any(
+        segment.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_DEVICES
+        for segment in path.split("/")
+    )
+
 
 def gen_salt(length: int) -> str:
     """A random string of ``length`` ASCII letters and digits, from :mod:`secrets`.
@@ -114,7 +129,8 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
     Each pathname is refused (``None``) if, after normalising, it is absolute,
     climbs out with ``..``, starts with ``//``, or contains a backslash, a NUL
     or a Windows drive letter — on every OS, so the answer does not depend on
-    where the app runs::
+    where the app runs. On Windows a Windows device name (``CON``, ``NUL.txt``,
+    ``com1``) in any segment is refused too::
 
         >>> safe_join("static", "css/site.css")
         'static/css/site.css'
@@ -133,6 +149,8 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
         if name:
             name = posixpath.normpath(name)
         if name == ".." or name.startswith("../") or os.path.isabs(name):
+            return None
+        if os.name == "nt" and _is_windows_device(name):
             return None
         parts.append(name)
     return posixpath.join(*parts)
