@@ -18,7 +18,7 @@ __all__ = ["check_password_hash", "gen_salt", "generate_password_hash", "safe_jo
 
 SALT_CHARS = string.ascii_letters + string.digits
 
-DEFAULT_PBKDF2_ITERATIONS = 600_000
+DEFAULT_PBKDF2_ITERATIONS = 1_000_000  # Werkzeug 3.1's default
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
 _SCRYPT_MAXMEM = 2**30  # 1 GiB; the default parameters need 32 MiB
 
@@ -97,7 +97,7 @@ def generate_password_hash(password: str, method: str = "scrypt", salt_length: i
     :param password: the plain-text password.
     :param method: ``"scrypt"`` or ``"scrypt:n:r:p"`` (default n=2**15, r=8,
         p=1); ``"pbkdf2"``, ``"pbkdf2:<hash>"`` or ``"pbkdf2:<hash>:<iterations>"``
-        (default ``sha256`` and 600,000 iterations).
+        (default ``sha256`` and 1,000,000 iterations, as in Werkzeug 3.1).
     :param salt_length: characters of salt.
     :raises ValueError: unknown method or bad parameters.
     """
