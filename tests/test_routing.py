@@ -246,6 +246,47 @@ def test_merge_slashes() -> None:
         a.match("/x//y")
 
 
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/a%3Fb", "http://example.com/a%3Fb/"),  # a decoded "?" must not start a query
+        ("/a%23b", "http://example.com/a%23b/"),
+        ("/a%25b", "http://example.com/a%25b/"),
+        ("/\u00f6\u00e4\u00fc", "http://example.com/%C3%B6%C3%A4%C3%BC/"),
+    ],
+)
+def test_slash_redirect_quotes_the_decoded_path(path: str, expected: str) -> None:
+    from urllib.parse import unquote
+
+    a = adapter(Rule("/<name>/", endpoint="n"))
+    with pytest.raises(RequestRedirect) as info:
+        a.match(unquote(path))
+    assert info.value.new_url == expected
+
+
+def test_merge_slashes_redirect_quotes_the_decoded_path() -> None:
+    a = adapter(Rule("/merge/<some>/path", endpoint="m"))
+    with pytest.raises(RequestRedirect) as info:
+        a.match("/merge/%?#//path")
+    assert info.value.new_url == "http://example.com/merge/%25%3F%23/path"
+
+
+def test_slash_redirect_through_the_app_keeps_the_path_and_query() -> None:
+    from vial import Vial
+
+    app = Vial(__name__)
+
+    @app.route("/<name>/")
+    def show(name: str) -> str:
+        return name
+
+    client = app.test_client()
+    response = client.get("/a%3Fb?x=1")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "http://localhost/a%3Fb/?x=1"
+    assert client.get("/a%3Fb?x=1", follow_redirects=True).data == b"a?b"
+
+
 def test_merge_slashes_off_and_slashes_in_path_values_kept() -> None:
     url_map = Map(merge_slashes=False)
     url_map.add(Rule("/a/b", endpoint="ab"))

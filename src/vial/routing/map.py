@@ -9,7 +9,7 @@ from types import MappingProxyType
 from urllib.parse import urljoin
 
 from ..exceptions import HTTPException, MethodNotAllowed, NotFound
-from ._quoting import encode_query
+from ._quoting import encode_query, quote_path
 from .converters import DEFAULT_CONVERTERS, BaseConverter, ValidationError
 from .exceptions import BuildError, RequestRedirect, WebsocketMismatch
 from .matcher import Matcher, MatchResult, SlashRedirect
@@ -36,8 +36,8 @@ def _scheme_for(scheme: str, websocket: bool) -> str:
 class _Redirect(Exception):
     """Internal: where a match should redirect, before it is turned into a URL.
 
-    Either ``path`` (a path relative to the script root, in ``domain``) or ``rule``
-    with ``values`` for a ``redirect_to`` rule.
+    Either ``path`` (a percent-encoded path relative to the script root, in
+    ``domain``) or ``rule`` with ``values`` for a ``redirect_to`` rule.
     """
 
     def __init__(
@@ -188,7 +188,8 @@ class Map:
         try:
             result = matcher.match(domain, path, method, websocket, seen)
         except SlashRedirect:
-            raise _Redirect(path + "/")
+            # The path is decoded: quote it, or "/a%3Fb" would redirect to "/a?b/".
+            raise _Redirect(quote_path(path) + "/")
         if result is None:
             if "//" in path:
                 merged = _SLASHES_RE.sub("/", path)
@@ -198,7 +199,7 @@ class Map:
                     pass
                 else:
                     if rule.merge_slashes:
-                        raise _Redirect(merged)
+                        raise _Redirect(quote_path(merged))
             if seen:
                 _raise_for_seen(seen, method)
             raise NotFound()
@@ -282,8 +283,11 @@ class Map:
         except _Redirect as redirect:
             root = script_name.rstrip("/")
             if redirect.rule is not None:
-                adapter = self.bind(host or "localhost", script_name or "/", subdomain=None
-                                    if self.host_matching else domain)
+                adapter = self.bind(
+                    host or "localhost",
+                    script_name or "/",
+                    subdomain=None if self.host_matching else domain,
+                )
                 target = redirect.rule.redirect_target(adapter, redirect.values or {})
                 raise RequestRedirect(urljoin(root + "/", target))
             url = root + redirect.path
