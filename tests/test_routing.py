@@ -448,6 +448,41 @@ def test_bind_to_environ_subdomain_and_port() -> None:
     assert plain.match() == ("x", {})
 
 
+@pytest.mark.parametrize(
+    ("scheme", "server_name"), [("http", "example.com:80"), ("https", "example.com:443")]
+)
+def test_bind_to_environ_server_name_with_default_port(scheme: str, server_name: str) -> None:
+    url_map = Map([Rule("/", subdomain="<user>", endpoint="u"), Rule("/x", endpoint="x")])
+    environ = {
+        "HTTP_HOST": "alice.example.com",
+        "wsgi.url_scheme": scheme,
+        "PATH_INFO": "/",
+        "SCRIPT_NAME": "",
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": "",
+    }
+    a = url_map.bind_to_environ(environ, server_name=server_name)
+    assert a.server_name == "example.com"
+    assert a.match() == ("u", {"user": "alice"})
+    assert a.build("x", force_external=True) == f"{scheme}://example.com/x"
+    assert a.build("u", {"user": "bob"}) == f"{scheme}://bob.example.com/"
+
+
+def test_subdomain_matching_with_server_name_default_port() -> None:
+    from vial import Vial
+
+    app = Vial(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com:80"
+
+    @app.route("/", subdomain="<user>")
+    def home(user: str) -> str:
+        return user
+
+    response = app.test_client().get("/", base_url="http://alice.example.com")
+    assert response.status_code == 200
+    assert response.data == b"alice"
+
+
 def test_bind_to_environ_decodes_path_and_detects_websocket() -> None:
     url_map = Map([Rule("/ü/<x>", endpoint="u"), Rule("/ws", endpoint="ws", websocket=True)])
     environ = {

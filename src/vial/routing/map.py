@@ -70,6 +70,14 @@ def _raise_for_seen(seen: list[Rule], method: str) -> t.NoReturn:
     raise NotFound()  # pragma: no cover - seen is never empty here
 
 
+def _without_default_port(host: str, scheme: str) -> str:
+    """``host`` without its port when that is the scheme's default (``x:80`` for http)."""
+    name, _, port = host.rpartition(":")
+    if name and "]" not in port and port == _DEFAULT_PORTS.get(scheme):
+        return name
+    return host
+
+
 def _query_text(query_args: t.Any) -> str:
     if not query_args:
         return ""
@@ -357,11 +365,12 @@ class Map:
             port = env.get("SERVER_PORT")
             if port:
                 host = f"{host}:{port}"
-        host = host.lower()
-        name, _, port = host.rpartition(":")
-        if name and "]" not in port and port == _DEFAULT_PORTS.get(scheme):
-            host = name
-        server_name = host if server_name is None else server_name.lower()
+        host = _without_default_port(host.lower(), scheme)
+        if server_name is None:
+            server_name = host
+        else:
+            # SERVER_NAME = "example.com:443" under https names the host "example.com".
+            server_name = _without_default_port(server_name.lower(), scheme)
         if subdomain is None and not self.host_matching:
             current = host.split(".")
             real = server_name.split(".")
