@@ -234,6 +234,23 @@ def test_slash_redirect_beats_catch_all_but_not_for_other_methods() -> None:
     assert a.match("/f", "POST") == ("a", {"a": "f"})
 
 
+def test_strict_slashes_redirect_for_path_converter_rules() -> None:
+    a = adapter(
+        Rule("/bar/", endpoint="bar", methods=["GET"]),
+        Rule("/<path:var>/", endpoint="path", methods=["GET"]),
+        Rule("/docs/<path:page>/", endpoint="docs"),
+        Rule("/files/<path:name>", endpoint="files"),
+    )
+    assert a.match("/abc/") == ("path", {"var": "abc"})
+    for path, target in [("/abc", "/abc/"), ("/docs/a/b", "/docs/a/b/"), ("/x/y", "/x/y/")]:
+        with pytest.raises(RequestRedirect) as info:
+            a.match(path)
+        assert info.value.new_url == "http://example.com" + target
+    assert a.match("/files/a/b") == ("files", {"name": "a/b"})
+    lenient = Map([Rule("/docs/<path:page>/", endpoint="docs", strict_slashes=False)])
+    assert lenient.bind("example.com").match("/docs/a/b") == ("docs", {"page": "a/b"})
+
+
 def test_merge_slashes() -> None:
     a = adapter(Rule("/a/b", endpoint="ab"), Rule("/f/", endpoint="f"))
     with pytest.raises(RequestRedirect) as info:

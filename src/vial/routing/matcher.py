@@ -132,7 +132,7 @@ def _segment_key(segment: list[Part]) -> str:
 class Matcher:
     """Rules compiled for lookup. Build it once; :meth:`match` is the per-request call."""
 
-    __slots__ = ("_counter", "_edge_index", "root", "static")
+    __slots__ = ("_counter", "_edge_index", "_tails_with_slash", "root", "static")
 
     def __init__(self, rules: t.Iterable[Rule]) -> None:
         # path -> domain -> rules, for rules without any converter.
@@ -140,6 +140,10 @@ class Matcher:
         self.root = _Node()
         self._edge_index: dict[tuple[int, str], _Edge] = {}
         self._counter = 0
+        # Whether a rule matched by a regex over the rest of the path (a `path`
+        # converter) ends in a slash: "/docs/x" then redirects to "/docs/x/" (or,
+        # without strict slashes, matches it).
+        self._tails_with_slash = False
         for rule in rules:
             if not rule.build_only:
                 self._add(rule)
@@ -169,6 +173,8 @@ class Matcher:
                 edge = _Edge(_merge_literals(rest), self._next())
                 edge.node.rules.append(rule)
                 node.tails.append(edge)
+                if rule.is_branch:
+                    self._tails_with_slash = True
                 return
             if all(isinstance(part, str) for part in segment):
                 literal = "".join(t.cast("list[str]", segment))
@@ -220,7 +226,16 @@ class Matcher:
             return rule, dict(rule.defaults) if rule.defaults else {}
         segments = path[1:].split("/")
         segments.insert(0, domain)
-        return _walk(self.root, segments, 0, len(segments), [], method, websocket, seen)
+        result = _walk(self.root, segments, 0, len(segments), [], method, websocket, seen)
+        if result is None and self._tails_with_slash and path[-1:] != "/":
+            # Only for a path nothing matched: no cost on the way to a match.
+            segments.append("")
+            slashed = _walk(self.root, segments, 0, len(segments), [], method, websocket, [])
+            if slashed is not None and slashed[0].is_branch:
+                if slashed[0].strict_slashes:
+                    raise SlashRedirect()
+                return slashed  # strict_slashes=False: "/docs/a" serves "/docs/<path:p>/"
+        return result
 
 
 def _merge_literals(parts: list[Part]) -> list[Part]:
