@@ -251,6 +251,37 @@ def test_strict_slashes_redirect_for_path_converter_rules() -> None:
     assert lenient.bind("example.com").match("/docs/a/b") == ("docs", {"page": "a/b"})
 
 
+@pytest.mark.parametrize(
+    ("rules", "path", "expected"),
+    [
+        # A path-converter rule with more literal text is tried first, as in Werkzeug.
+        (["/<path:name>/edit", "/<admin>/<manage>/<things>"], "/Some/Page/edit", 0),
+        (["/<a>/<b>/<c>", "/<path:name>/edit"], "/Some/Page/edit", 1),
+        (["/<path:p>/c", "/<path:p>/<a>/<b>"], "/a/b/c", 0),
+        (["/<path:p>/<a>/<b>", "/<path:p>/c"], "/a/b/c", 1),
+        (["/<a>/edit", "/<path:p>/edit"], "/y/edit", 1),
+        # Slashes are not literal text: lower converter weight decides.
+        (["/<path:p>", "/<a>/<b>"], "/x/y", 1),
+        (["/<path:p>", "/<a>/<b>"], "/x/y/z", 0),
+        (["/files/<path:p>", "/<a>/<b>"], "/files/y", 0),
+    ],
+)
+def test_path_converter_rules_take_werkzeugs_priority(
+    rules: list[str], path: str, expected: int
+) -> None:
+    a = adapter(*(Rule(rule, endpoint=index) for index, rule in enumerate(rules)))
+    assert a.match(path)[0] == expected
+
+
+def test_strict_slash_redirect_of_a_path_rule_comes_in_priority_order() -> None:
+    # As in Werkzeug: the higher-priority rule asks for its slash before a lower one matches.
+    a = adapter(Rule("/<path:a>/<path:b>/", endpoint="ab"), Rule("/<path:p>", endpoint="p"))
+    with pytest.raises(RequestRedirect) as info:
+        a.match("/x/y")
+    assert info.value.new_url == "http://example.com/x/y/"
+    assert a.match("/x") == ("p", {"p": "x"})
+
+
 def test_merge_slashes() -> None:
     a = adapter(Rule("/a/b", endpoint="ab"), Rule("/f/", endpoint="f"))
     with pytest.raises(RequestRedirect) as info:
