@@ -582,6 +582,22 @@ def test_host_matching() -> None:
         url_map.bind("example.com", subdomain="x")
 
 
+def test_host_matching_builds_the_rule_of_the_bound_host() -> None:
+    url_map = Map(
+        [
+            Rule("/", endpoint="index", host="alpha.example.com"),
+            Rule("/", endpoint="index", host="beta.example.com"),
+            Rule("/", endpoint="gamma", host="gamma.example.com"),
+        ],
+        host_matching=True,
+    )
+    alpha = url_map.bind("alpha.example.com")
+    assert alpha.build("index") == "/"
+    assert alpha.build("gamma") == "http://gamma.example.com/"
+    assert url_map.bind("BeTa.ExAmPlE.CoM").build("index") == "/"
+    assert url_map.bind("other.example.com").build("index") == "http://alpha.example.com/"
+
+
 def test_host_matching_bind_to_environ() -> None:
     url_map = Map([Rule("/", host="example.com:8080", endpoint="main")], host_matching=True)
     environ = {"HTTP_HOST": "Example.com:8080", "wsgi.url_scheme": "http", "PATH_INFO": "/"}

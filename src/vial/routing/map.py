@@ -581,7 +581,10 @@ class MapAdapter:
             built = self._partial_build(endpoint, values, self.default_method, append_unknown)
             if built is not None:
                 return built
-        for rule in self.map._rules_by_endpoint.get(endpoint, ()):
+        rules = self.map._rules_by_endpoint.get(endpoint, ())
+        if self.map.host_matching:
+            return self._build_for_host(rules, values, method, append_unknown)
+        for rule in rules:
             if rule.suitable_for(values, method):
                 try:
                     domain, path = rule.build(values, append_unknown)
@@ -589,3 +592,25 @@ class MapAdapter:
                     continue
                 return domain, path, rule.websocket
         return None
+
+    def _build_for_host(
+        self,
+        rules: t.Iterable[Rule],
+        values: dict[str, t.Any],
+        method: str | None,
+        append_unknown: bool,
+    ) -> tuple[str, str, bool] | None:
+        """With host matching, prefer the endpoint's rule for the bound host (an
+        endpoint served on several hosts builds a path on each), else the first."""
+        first: tuple[str, str, bool] | None = None
+        for rule in rules:
+            if rule.suitable_for(values, method):
+                try:
+                    domain, path = rule.build(values, append_unknown)
+                except ValidationError:
+                    continue
+                if domain == self.server_name:
+                    return domain, path, rule.websocket
+                if first is None:
+                    first = domain, path, rule.websocket
+        return first
