@@ -153,7 +153,18 @@ def test_safe_join_refuses(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["CON", "con.txt", "NUL.tar.gz", "aux  ", "PRN . txt", "a/COM1", "lpt\u00b9.log", "CONIN$"],
+    [
+        "CON",
+        "con.txt",
+        "NUL.tar.gz",
+        "aux  ",
+        " aux",
+        "PRN . txt",
+        "a/COM1",
+        "lpt\u00b9.log",
+        "CONIN$",
+        "CON:stream",
+    ],
 )
 def test_safe_join_refuses_windows_devices_on_windows(
     monkeypatch: pytest.MonkeyPatch, name: str

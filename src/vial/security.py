@@ -32,10 +32,14 @@ _WINDOWS_DEVICES = frozenset(
 )
 
 
+_device_stem_re = re.compile("[.:]")  # "NUL.txt" and "NUL:stream" open the device
+
+
 def _is_windows_device(path: str) -> bool:
-    """Whether a segment of ``path`` names a Windows device (``CON``, ``com1.txt``, ...)."""
+    """Whether a segment of ``path`` names a Windows device (``CON``, ``com1.txt``,
+    ``NUL:stream``, ...)."""
     return any(
-        segment.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_DEVICES
+        _device_stem_re.split(segment, 1)[0].strip(" ").upper() in _WINDOWS_DEVICES
         for segment in path.split("/")
     )
 
