@@ -135,6 +135,10 @@ def test_multidict_pop() -> None:
     assert md.popitemlist() == ("b", [3])
     with pytest.raises(BadRequestKeyError):
         md.popitemlist()
+    md = MultiDict()
+    md.setlistdefault("empty", [])
+    with pytest.raises(BadRequestKeyError):  # not IndexError: there is no first value
+        md.popitem()
 
 
 def test_multidict_copies_and_pickle() -> None:
