@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import io
 import json
 import os
 import tempfile
@@ -1128,3 +1129,29 @@ def test_a_status_of_four_digits_is_refused_not_sent_as_its_first_three(
     with pytest.raises(ValueError, match="three-digit code"):
         serve(app, http_scope("/"), server)
     assert server.sent == []  # the server answers 500 for an app that raised
+
+
+def test_utf8_cookie_is_decoded_under_wsgi_and_asgi(app: Vial) -> None:
+    # Servers hand header bytes over as latin-1 (PEP 3333, and vial's ASGI environ).
+    @app.route("/cookie")
+    def cookie() -> str:
+        return request.cookies["name"]
+
+    raw = "name=José ☃".encode()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/cookie",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "HTTP_COOKIE": raw.decode("latin-1"),
+    }
+    body = b"".join(app(environ, lambda status, headers: None))
+    assert body.decode() == "José ☃"
+
+    scope = http_scope("/cookie")
+    scope["headers"] = [(b"cookie", raw)]
+    server = FakeServer()
+    serve(app, scope, server)
+    assert server.body.decode() == "José ☃"

@@ -135,6 +135,10 @@ def test_multidict_pop() -> None:
     assert md.popitemlist() == ("b", [3])
     with pytest.raises(BadRequestKeyError):
         md.popitemlist()
+    md = MultiDict()
+    md.setlistdefault("empty", [])
+    with pytest.raises(BadRequestKeyError):  # not IndexError: there is no first value
+        md.popitem()
 
 
 def test_multidict_copies_and_pickle() -> None:
@@ -635,6 +639,25 @@ def test_header_set() -> None:
     assert not hs and len(hs) == 0
     assert HeaderSet(["a b"]).to_header() == '"a b"'
     assert not HeaderSet()
+
+
+def test_header_set_is_a_set() -> None:
+    from collections.abc import MutableSet
+
+    from vial.wrappers import Request
+
+    hs = HeaderSet(["X-A", "X-B"])
+    assert isinstance(hs, MutableSet)
+    assert hs == {"X-A", "X-B"}
+    assert hs != {"X-A"}
+    assert hs <= {"X-A", "X-B", "X-C"}
+    union = hs | {"X-C"}
+    assert isinstance(union, HeaderSet)
+    assert union.to_header() == "X-A, X-B, X-C"
+    assert (hs - {"X-A"}).to_header() == "X-B"
+    assert (hs & {"X-B", "X-Z"}).to_header() == "X-B"
+    request = Request.from_values(headers={"Access-Control-Request-Headers": "X-A, X-B"})
+    assert request.access_control_request_headers == {"X-A", "X-B"}
 
 
 # -- FileStorage --------------------------------------------------------------

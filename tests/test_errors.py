@@ -116,6 +116,18 @@ def test_retry_after_header() -> None:
     assert response.headers["Retry-After"] == "5"
 
 
+def test_retry_after_datetime_naive_is_utc() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    expected = "Sat, 04 Jan 2020 18:52:16 GMT"
+    naive = datetime(2020, 1, 4, 18, 52, 16)
+    assert (
+        exc.ServiceUnavailable(retry_after=naive).get_response().headers["Retry-After"] == expected
+    )
+    aware = datetime(2020, 1, 4, 19, 52, 16, tzinfo=timezone(timedelta(hours=1)))
+    assert exc.TooManyRequests(retry_after=aware).get_headers()[-1] == ("Retry-After", expected)
+
+
 def test_bad_request_key_error_is_both() -> None:
     error = exc.BadRequestKeyError("k")
     assert isinstance(error, KeyError)

@@ -125,7 +125,8 @@ def test_parse_options_header_rfc2231_continuations() -> None:
 
 def test_dump_options_header() -> None:
     assert http.dump_options_header("text/html", {"charset": "utf-8"}) == "text/html; charset=utf-8"
-    assert http.dump_options_header("a", {"name": "x y", "flag": None}) == 'a; name="x y"; flag'
+    # None leaves the parameter out, as in Werkzeug 3.
+    assert http.dump_options_header("a", {"name": "x y", "flag": None}) == 'a; name="x y"'
     assert http.dump_options_header(None, {"k": "v"}) == "k=v"
     with pytest.raises(ValueError):
         http.dump_options_header("a", {"k": "x\r\nSet-Cookie: a=b"})
@@ -256,11 +257,16 @@ def test_language_accept() -> None:
     accept = http.parse_accept_header("en-US, fr;q=0.8, de_AT;q=0.5", LanguageAccept)
     assert accept.best_match(["fr", "en_us"]) == "en_us"
     assert accept.quality("de-at") == 0.5
-    # Falls back to primary subtags in both directions.
+    # Falls back to primary subtags in both directions, as Werkzeug does...
     assert accept.best_match(["en", "de"]) == "en"
-    assert accept.best_match(["de-DE", "it"]) == "de-DE"
     assert accept.best_match(["it"], default="en") == "en"
     assert http.parse_accept_header("de", LanguageAccept).best_match(["de-CH"]) == "de-CH"
+    # ... but one region does not stand in for another.
+    assert accept.best_match(["de-DE", "it"]) is None
+    en_gb = LanguageAccept([("en-GB", 1)])
+    assert en_gb.best_match(["en-US"]) is None
+    assert en_gb.best_match(["en-US", "en"], default="en-US") == "en"
+    assert LanguageAccept([("de_AT", 0.9), ("en-US", 1)]).best_match(["en", "de"]) == "en"
 
 
 def test_charset_accept() -> None:

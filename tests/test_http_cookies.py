@@ -56,6 +56,15 @@ def test_parse_cookie_inputs() -> None:
     assert type(cookies) is MultiDict
 
 
+def test_parse_cookie_decodes_wsgi_latin1_strings() -> None:
+    # A WSGI environ carries the header's UTF-8 bytes as latin-1 characters.
+    wsgi = "fö=fö; s=☃".encode().decode("latin-1")
+    assert parse_cookie(wsgi).to_dict() == {"fö": "fö", "s": "☃"}
+    # Text that is not such a transport is kept as it is.
+    assert parse_cookie("fö=fö")["fö"] == "fö"
+    assert parse_cookie("s=☃")["s"] == "☃"
+
+
 def test_parse_cookie_cap() -> None:
     header = "; ".join(f"c{i}={i}" for i in range(MAX_COOKIES + 50))
     cookies = parse_cookie(header)

@@ -422,3 +422,52 @@ def test_www_authenticate_read_back(app: Vial) -> None:
     assert auth.type == "digest"
     assert auth["realm"] == "x"
     assert auth["nonce"] == "n1"
+
+
+def test_www_authenticate_changes_update_the_header() -> None:
+    rv = Response("no", 401)
+    rv.www_authenticate.realm = "Testing"
+    assert rv.headers["WWW-Authenticate"].replace('"', "") == "Basic realm=Testing"
+    rv.www_authenticate = WWWAuthenticate(
+        "digest", {"realm": "REALM", "nonce": "NONCE", "qop": "auth, auth-int"}
+    )
+    rv.www_authenticate.parameters["qop"] = "auth"
+    assert rv.headers["WWW-Authenticate"] == 'Digest realm="REALM", nonce="NONCE", qop="auth"'
+    del rv.www_authenticate
+    assert "WWW-Authenticate" not in rv.headers
+    rv.www_authenticate = [WWWAuthenticate("basic"), WWWAuthenticate("bearer")]
+    assert rv.headers.getlist("WWW-Authenticate") == ["Basic", "Bearer"]
+
+
+def test_content_language_is_a_header_set() -> None:
+    rv = Response("hi")
+    rv.content_language.add("en-US")
+    rv.content_language.add("fr")
+    assert rv.headers["Content-Language"] == "en-US, fr"
+    assert "FR" in rv.content_language
+    rv.content_language = ["de"]
+    assert rv.headers["Content-Language"] == "de"
+    rv.content_language = None
+    assert "Content-Language" not in rv.headers
+
+
+def test_content_range_can_be_set_and_changed() -> None:
+    from vial.datastructures import Range
+
+    rv = Response("x" * 10)
+    assert not rv.content_range
+    rv.content_range = Range("bytes", [(0, 500)]).make_content_range(1000)
+    assert rv.headers["Content-Range"] == "bytes 0-499/1000"
+    assert (rv.content_range.start, rv.content_range.stop, rv.content_range.length) == (
+        0,
+        500,
+        1000,
+    )
+    rv.content_range.stop = 100
+    assert rv.headers["Content-Range"] == "bytes 0-99/1000"
+    rv.content_range.unset()
+    assert "Content-Range" not in rv.headers
+    rv.content_range = "bytes */1000"
+    assert rv.content_range.length == 1000
+    rv.content_range = None
+    assert "Content-Range" not in rv.headers

@@ -234,6 +234,54 @@ def test_slash_redirect_beats_catch_all_but_not_for_other_methods() -> None:
     assert a.match("/f", "POST") == ("a", {"a": "f"})
 
 
+def test_strict_slashes_redirect_for_path_converter_rules() -> None:
+    a = adapter(
+        Rule("/bar/", endpoint="bar", methods=["GET"]),
+        Rule("/<path:var>/", endpoint="path", methods=["GET"]),
+        Rule("/docs/<path:page>/", endpoint="docs"),
+        Rule("/files/<path:name>", endpoint="files"),
+    )
+    assert a.match("/abc/") == ("path", {"var": "abc"})
+    for path, target in [("/abc", "/abc/"), ("/docs/a/b", "/docs/a/b/"), ("/x/y", "/x/y/")]:
+        with pytest.raises(RequestRedirect) as info:
+            a.match(path)
+        assert info.value.new_url == "http://example.com" + target
+    assert a.match("/files/a/b") == ("files", {"name": "a/b"})
+    lenient = Map([Rule("/docs/<path:page>/", endpoint="docs", strict_slashes=False)])
+    assert lenient.bind("example.com").match("/docs/a/b") == ("docs", {"page": "a/b"})
+
+
+@pytest.mark.parametrize(
+    ("rules", "path", "expected"),
+    [
+        # A path-converter rule with more literal text is tried first, as in Werkzeug.
+        (["/<path:name>/edit", "/<admin>/<manage>/<things>"], "/Some/Page/edit", 0),
+        (["/<a>/<b>/<c>", "/<path:name>/edit"], "/Some/Page/edit", 1),
+        (["/<path:p>/c", "/<path:p>/<a>/<b>"], "/a/b/c", 0),
+        (["/<path:p>/<a>/<b>", "/<path:p>/c"], "/a/b/c", 1),
+        (["/<a>/edit", "/<path:p>/edit"], "/y/edit", 1),
+        # Slashes are not literal text: lower converter weight decides.
+        (["/<path:p>", "/<a>/<b>"], "/x/y", 1),
+        (["/<path:p>", "/<a>/<b>"], "/x/y/z", 0),
+        (["/files/<path:p>", "/<a>/<b>"], "/files/y", 0),
+    ],
+)
+def test_path_converter_rules_take_werkzeugs_priority(
+    rules: list[str], path: str, expected: int
+) -> None:
+    a = adapter(*(Rule(rule, endpoint=index) for index, rule in enumerate(rules)))
+    assert a.match(path)[0] == expected
+
+
+def test_strict_slash_redirect_of_a_path_rule_comes_in_priority_order() -> None:
+    # As in Werkzeug: the higher-priority rule asks for its slash before a lower one matches.
+    a = adapter(Rule("/<path:a>/<path:b>/", endpoint="ab"), Rule("/<path:p>", endpoint="p"))
+    with pytest.raises(RequestRedirect) as info:
+        a.match("/x/y")
+    assert info.value.new_url == "http://example.com/x/y/"
+    assert a.match("/x") == ("p", {"p": "x"})
+
+
 def test_merge_slashes() -> None:
     a = adapter(Rule("/a/b", endpoint="ab"), Rule("/f/", endpoint="f"))
     with pytest.raises(RequestRedirect) as info:
@@ -244,6 +292,47 @@ def test_merge_slashes() -> None:
     assert info.value.new_url == "http://example.com/f/"
     with pytest.raises(NotFound):
         a.match("/x//y")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/a%3Fb", "http://example.com/a%3Fb/"),  # a decoded "?" must not start a query
+        ("/a%23b", "http://example.com/a%23b/"),
+        ("/a%25b", "http://example.com/a%25b/"),
+        ("/\u00f6\u00e4\u00fc", "http://example.com/%C3%B6%C3%A4%C3%BC/"),
+    ],
+)
+def test_slash_redirect_quotes_the_decoded_path(path: str, expected: str) -> None:
+    from urllib.parse import unquote
+
+    a = adapter(Rule("/<name>/", endpoint="n"))
+    with pytest.raises(RequestRedirect) as info:
+        a.match(unquote(path))
+    assert info.value.new_url == expected
+
+
+def test_merge_slashes_redirect_quotes_the_decoded_path() -> None:
+    a = adapter(Rule("/merge/<some>/path", endpoint="m"))
+    with pytest.raises(RequestRedirect) as info:
+        a.match("/merge/%?#//path")
+    assert info.value.new_url == "http://example.com/merge/%25%3F%23/path"
+
+
+def test_slash_redirect_through_the_app_keeps_the_path_and_query() -> None:
+    from vial import Vial
+
+    app = Vial(__name__)
+
+    @app.route("/<name>/")
+    def show(name: str) -> str:
+        return name
+
+    client = app.test_client()
+    response = client.get("/a%3Fb?x=1")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "http://localhost/a%3Fb/?x=1"
+    assert client.get("/a%3Fb?x=1", follow_redirects=True).data == b"a?b"
 
 
 def test_merge_slashes_off_and_slashes_in_path_values_kept() -> None:
@@ -407,6 +496,41 @@ def test_bind_to_environ_subdomain_and_port() -> None:
     assert plain.match() == ("x", {})
 
 
+@pytest.mark.parametrize(
+    ("scheme", "server_name"), [("http", "example.com:80"), ("https", "example.com:443")]
+)
+def test_bind_to_environ_server_name_with_default_port(scheme: str, server_name: str) -> None:
+    url_map = Map([Rule("/", subdomain="<user>", endpoint="u"), Rule("/x", endpoint="x")])
+    environ = {
+        "HTTP_HOST": "alice.example.com",
+        "wsgi.url_scheme": scheme,
+        "PATH_INFO": "/",
+        "SCRIPT_NAME": "",
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": "",
+    }
+    a = url_map.bind_to_environ(environ, server_name=server_name)
+    assert a.server_name == "example.com"
+    assert a.match() == ("u", {"user": "alice"})
+    assert a.build("x", force_external=True) == f"{scheme}://example.com/x"
+    assert a.build("u", {"user": "bob"}) == f"{scheme}://bob.example.com/"
+
+
+def test_subdomain_matching_with_server_name_default_port() -> None:
+    from vial import Vial
+
+    app = Vial(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com:80"
+
+    @app.route("/", subdomain="<user>")
+    def home(user: str) -> str:
+        return user
+
+    response = app.test_client().get("/", base_url="http://alice.example.com")
+    assert response.status_code == 200
+    assert response.data == b"alice"
+
+
 def test_bind_to_environ_decodes_path_and_detects_websocket() -> None:
     url_map = Map([Rule("/ü/<x>", endpoint="u"), Rule("/ws", endpoint="ws", websocket=True)])
     environ = {
@@ -456,6 +580,22 @@ def test_host_matching() -> None:
     assert url_map.match_path("/", "GET", host="zed.example.org")[1] == {"user": "zed"}
     with pytest.raises(RuntimeError):
         url_map.bind("example.com", subdomain="x")
+
+
+def test_host_matching_builds_the_rule_of_the_bound_host() -> None:
+    url_map = Map(
+        [
+            Rule("/", endpoint="index", host="alpha.example.com"),
+            Rule("/", endpoint="index", host="beta.example.com"),
+            Rule("/", endpoint="gamma", host="gamma.example.com"),
+        ],
+        host_matching=True,
+    )
+    alpha = url_map.bind("alpha.example.com")
+    assert alpha.build("index") == "/"
+    assert alpha.build("gamma") == "http://gamma.example.com/"
+    assert url_map.bind("BeTa.ExAmPlE.CoM").build("index") == "/"
+    assert url_map.bind("other.example.com").build("index") == "http://alpha.example.com/"
 
 
 def test_host_matching_bind_to_environ() -> None:

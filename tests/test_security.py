@@ -41,7 +41,7 @@ def test_default_scrypt_hash() -> None:
 def test_default_pbkdf2_hash() -> None:
     h = generate_password_hash("secret", "pbkdf2", salt_length=8)
     method, salt, _digest = h.split("$")
-    assert method == "pbkdf2:sha256:600000"
+    assert method == "pbkdf2:sha256:1000000"  # Werkzeug 3.1's default
     assert len(salt) == 8
     assert check_password_hash(h, "secret")
 
@@ -75,7 +75,7 @@ def test_known_werkzeug_format() -> None:
 def test_pbkdf2_hash_name_only() -> None:
     import hashlib
 
-    digest = hashlib.pbkdf2_hmac("sha1", b"pw", b"s", 600_000).hex()
+    digest = hashlib.pbkdf2_hmac("sha1", b"pw", b"s", 1_000_000).hex()
     assert check_password_hash(f"pbkdf2:sha1$s${digest}", "pw")
 
 
@@ -149,6 +149,38 @@ def test_safe_join_ok() -> None:
 def test_safe_join_refuses(name: str) -> None:
     assert safe_join("static", name) is None
     assert safe_join("static", "ok", name) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CON",
+        "con.txt",
+        "NUL.tar.gz",
+        "aux  ",
+        " aux",
+        "PRN . txt",
+        "a/COM1",
+        "lpt\u00b9.log",
+        "CONIN$",
+        "CON:stream",
+    ],
+)
+def test_safe_join_refuses_windows_devices_on_windows(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # Opening "CON" on Windows reads the console: send_from_directory would hang.
+    with monkeypatch.context() as patch:
+        patch.setattr("os.name", "nt")
+        joined = safe_join("static", name)
+    # (asserted after os.name is restored: pytest's report needs the real one)
+    assert joined is None
+
+
+def test_safe_join_keeps_device_like_names_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.name", "posix")
+    assert safe_join("static", "CON") == "static/CON"
+    assert safe_join("static", "console.txt") == "static/console.txt"
 
 
 @given(st.lists(st.text(max_size=12), max_size=4))

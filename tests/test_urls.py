@@ -121,6 +121,15 @@ def test_iri_to_uri() -> None:
     assert iri_to_uri("http://a\u00ad\u0300..b/").startswith("http://")
 
 
+def test_iri_to_uri_keeps_an_empty_authority() -> None:
+    # iOS app installs: a redirect there must keep the "//".
+    url = "itms-services://?action=download-manifest&url=https://test.example/path"
+    assert iri_to_uri(url) == url
+    assert iri_to_uri("x-app://é") == "x-app://xn--9ca"
+    assert iri_to_uri("x-app:///path/é") == "x-app:///path/%C3%A9"
+    assert iri_to_uri("mailto:a@example.com") == "mailto:a@example.com"
+
+
 @given(st.binary(max_size=200))
 def test_url_decode_never_raises_other_errors(data: bytes) -> None:
     try:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import typing as t
 
 import pytest
 from hypothesis import given
@@ -135,3 +136,30 @@ def test_import_string_module_raising_import_error(
     finally:
         for mod in [m for m in sys.modules if m.startswith("vial_test_pkg_broken")]:
             del sys.modules[mod]
+
+
+def test_find_modules(tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vial.utils import find_modules
+
+    root = tmp_path / "fm_pkg"
+    (root / "sub" / "deep").mkdir(parents=True)
+    for path in ["__init__.py", "a.py", "b.py", "sub/__init__.py", "sub/c.py"]:
+        (root / path).write_text("")
+    (root / "sub" / "deep" / "__init__.py").write_text("")
+    (root / "sub" / "deep" / "d.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    assert sorted(find_modules("fm_pkg")) == ["fm_pkg.a", "fm_pkg.b"]
+    assert sorted(find_modules("fm_pkg", include_packages=True)) == [
+        "fm_pkg.a",
+        "fm_pkg.b",
+        "fm_pkg.sub",
+    ]
+    assert sorted(find_modules("fm_pkg", recursive=True)) == [
+        "fm_pkg.a",
+        "fm_pkg.b",
+        "fm_pkg.sub.c",
+        "fm_pkg.sub.deep.d",
+    ]
+    with pytest.raises(ValueError, match="not a package"):
+        list(find_modules("fm_pkg.a"))

@@ -84,7 +84,10 @@ def parse_cookie(
     pairs are read; the rest of the header is ignored. Never raises.
 
     :param header: the header value; bytes are decoded as UTF-8 (invalid
-        sequences replaced), ``None`` gives an empty result.
+        sequences replaced), ``None`` gives an empty result. A string may be
+        the text itself or, as in a WSGI environ (``HTTP_COOKIE``), UTF-8 bytes
+        carried as latin-1 characters; the latter is decoded, so a cookie a
+        browser sent as ``fö=fö`` reads ``fö`` under every server, as in Werkzeug.
     :param cls: the multi-dict class to build, by default
         :class:`~vial.datastructures.ImmutableMultiDict`.
     """
@@ -96,7 +99,18 @@ def parse_cookie(
         return cls()
     if isinstance(header, (bytes, bytearray)):
         header = bytes(header).decode("utf-8", "replace")
+    elif not header.isascii():
+        header = _wsgi_text(header)
     return cls(list(_iter_cookie_pairs(header)))
+
+
+def _wsgi_text(header: str) -> str:
+    """``header`` decoded from WSGI's latin-1 transport when it is UTF-8 carried that
+    way (``"fÃ¶"`` -> ``"fö"``); otherwise, already text, it is returned as it is."""
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:  # characters past U+00FF, or bytes that are not UTF-8: text
+        return header
 
 
 def _quote_cookie_value(value: str) -> str:

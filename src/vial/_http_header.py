@@ -245,7 +245,7 @@ def dump_options_header(header: str | None, options: Mapping[str, t.Any]) -> str
     """Produce a header value with parameters, the reverse of :func:`parse_options_header`.
 
     Values that are not tokens are quoted; an option whose value is ``None``
-    is written as its bare name. A value that cannot be quoted losslessly
+    is left out, as in Werkzeug 3. A value that cannot be quoted losslessly
     (it contains a line break or NUL) raises :exc:`ValueError`.
 
     >>> dump_options_header("text/html", {"charset": "utf-8"})
@@ -257,12 +257,11 @@ def dump_options_header(header: str | None, options: Mapping[str, t.Any]) -> str
     segments = [] if header is None else [header]
     for key, value in options.items():
         if value is None:
-            segments.append(key)
-        else:
-            text = str(value)
-            if _FORBIDDEN.intersection(text):
-                raise ValueError(f"Header parameter {key!r} contains a line break or NUL.")
-            segments.append(f"{key}={quote_header_value(text)}")
+            continue
+        text = str(value)
+        if _FORBIDDEN.intersection(text):
+            raise ValueError(f"Header parameter {key!r} contains a line break or NUL.")
+        segments.append(f"{key}={quote_header_value(text)}")
     return "; ".join(segments)
 
 

@@ -415,9 +415,10 @@ class _RetryAfter(HTTPException):
         headers = super().get_headers(environ, scope)
         if self.retry_after is not None:
             if hasattr(self.retry_after, "timetuple"):
-                from email.utils import format_datetime
+                from ._http_date import http_date
 
-                value = format_datetime(self.retry_after, usegmt=True)
+                # A naive datetime is taken as UTC, as Werkzeug's http_date does.
+                value = http_date(self.retry_after)
             else:
                 value = str(int(self.retry_after))
             headers.append(("Retry-After", value))

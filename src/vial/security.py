@@ -18,11 +18,30 @@ __all__ = ["check_password_hash", "gen_salt", "generate_password_hash", "safe_jo
 
 SALT_CHARS = string.ascii_letters + string.digits
 
-DEFAULT_PBKDF2_ITERATIONS = 600_000
+DEFAULT_PBKDF2_ITERATIONS = 1_000_000  # Werkzeug 3.1's default
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
 _SCRYPT_MAXMEM = 2**30  # 1 GiB; the default parameters need 32 MiB
 
 _drive_re = re.compile(r"[A-Za-z]:")
+
+# Names Windows opens as devices whatever the directory or extension ("NUL.txt",
+# "aux .log"): reading "CON" waits on the console, so they are refused on Windows.
+_WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{port}{n}" for port in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"]
+)
+
+
+_device_stem_re = re.compile("[.:]")  # "NUL.txt" and "NUL:stream" open the device
+
+
+def _is_windows_device(path: str) -> bool:
+    """Whether a segment of ``path`` names a Windows device (``CON``, ``com1.txt``,
+    ``NUL:stream``, ...)."""
+    return any(
+        _device_stem_re.split(segment, 1)[0].strip(" ").upper() in _WINDOWS_DEVICES
+        for segment in path.split("/")
+    )
 
 
 def gen_salt(length: int) -> str:
@@ -82,7 +101,7 @@ def generate_password_hash(password: str, method: str = "scrypt", salt_length: i
     :param password: the plain-text password.
     :param method: ``"scrypt"`` or ``"scrypt:n:r:p"`` (default n=2**15, r=8,
         p=1); ``"pbkdf2"``, ``"pbkdf2:<hash>"`` or ``"pbkdf2:<hash>:<iterations>"``
-        (default ``sha256`` and 600,000 iterations).
+        (default ``sha256`` and 1,000,000 iterations, as in Werkzeug 3.1).
     :param salt_length: characters of salt.
     :raises ValueError: unknown method or bad parameters.
     """
@@ -114,7 +133,8 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
     Each pathname is refused (``None``) if, after normalising, it is absolute,
     climbs out with ``..``, starts with ``//``, or contains a backslash, a NUL
     or a Windows drive letter — on every OS, so the answer does not depend on
-    where the app runs::
+    where the app runs. On Windows a Windows device name (``CON``, ``NUL.txt``,
+    ``com1``) in any segment is refused too::
 
         >>> safe_join("static", "css/site.css")
         'static/css/site.css'
@@ -133,6 +153,8 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
         if name:
             name = posixpath.normpath(name)
         if name == ".." or name.startswith("../") or os.path.isabs(name):
+            return None
+        if os.name == "nt" and _is_windows_device(name):
             return None
         parts.append(name)
     return posixpath.join(*parts)

@@ -230,7 +230,7 @@ def iri_to_uri(iri: str) -> str:
                 host = _quote(host, safe="")
         host = _quote(host, safe="%!$&'()*+,;=:[]")
         netloc = f"{userinfo}{at}{host}{port}"
-    return urlunsplit(
+    uri = urlunsplit(
         (
             parts.scheme,
             netloc,
@@ -239,6 +239,14 @@ def iri_to_uri(iri: str) -> str:
             _quote(parts.fragment, safe="%!#$&'()*+,/:;=?@"),
         )
     )
+    scheme = parts.scheme
+    if scheme and not netloc and iri[len(scheme) + 1 : len(scheme) + 3] == "//":
+        # urlunsplit drops an empty authority for schemes it does not know:
+        # "itms-services://?url=..." must not become "itms-services:?url=...".
+        rest = uri[len(scheme) + 1 :]
+        if rest[:2] != "//":
+            uri = f"{scheme}://{rest}"
+    return uri
 
 
 # Escapes that stay escaped in each part of a URL, since decoding them would

@@ -1,7 +1,7 @@
 """Small helpers Flask apps import from Werkzeug's ``utils`` module.
 
 :func:`secure_filename`, :class:`cached_property`, :func:`import_string`,
-:class:`header_property`, :class:`environ_property` and
+:func:`find_modules`, :class:`header_property`, :class:`environ_property` and
 :func:`append_slash_redirect` are defined here; :func:`redirect`,
 :func:`send_file`, :func:`send_from_directory`, :func:`safe_join` and
 :func:`get_content_type` are vial's own, found here under Werkzeug's module name
@@ -30,6 +30,7 @@ __all__ = [
     "append_slash_redirect",
     "cached_property",
     "environ_property",
+    "find_modules",
     "get_content_type",
     "header_property",
     "import_string",
@@ -207,6 +208,38 @@ def import_string(import_name: str, silent: bool = False) -> t.Any:
         if silent:
             return None
         raise ImportStringError(import_name, e) from e
+
+
+def find_modules(
+    import_path: str, include_packages: bool = False, recursive: bool = False
+) -> t.Iterator[str]:
+    """Yield the dotted names of the modules in the package ``import_path``.
+
+    Handy for importing every module of a package, say to register the
+    blueprints they define::
+
+        for name in find_modules("myapp.views"):
+            app.register_blueprint(import_string(name).bp)
+
+    :param import_path: the dotted name of a package (it is imported).
+    :param include_packages: also yield the names of subpackages.
+    :param recursive: also yield the modules inside subpackages.
+    :raises ValueError: ``import_path`` is a module, not a package.
+    """
+    import pkgutil
+
+    package = import_string(import_path)
+    search_path = getattr(package, "__path__", None)
+    if search_path is None:
+        raise ValueError(f"{import_path!r} is not a package")
+    for info in pkgutil.iter_modules(search_path, prefix=f"{package.__name__}."):
+        if not info.ispkg:
+            yield info.name
+            continue
+        if include_packages:
+            yield info.name
+        if recursive:
+            yield from find_modules(info.name, include_packages, recursive=True)
 
 
 def append_slash_redirect(environ: WSGIEnvironment, code: int = 308) -> Response:

@@ -222,9 +222,12 @@ class LanguageAccept(Accept):
     def best_match(self, matches: Iterable[str], default: str | None = None) -> str | None:
         """The offered language the client likes best, or ``default``.
 
-        When no offer matches exactly, primary subtags are compared, so a
-        client asking for ``en-US`` gets an offered ``en`` and one asking for
-        ``de`` gets ``de-AT``.
+        When no offer matches exactly, as in Werkzeug, the primary subtag of
+        each accepted language is tried against the offers (a client asking for
+        ``en-US`` gets an offered ``en``), then the primary subtag of each offer
+        against the accepted languages (one asking for ``de`` gets ``de-AT``).
+        Two regions of a language do not match each other: ``en-GB`` does not
+        get ``en-US``.
 
         :param matches: the languages the server can produce.
         :param default: returned when nothing matches.
@@ -233,12 +236,19 @@ class LanguageAccept(Accept):
         result = super().best_match(offers)
         if result is not None:
             return result
-        primary = Accept([(_normalize_language(item).partition("-")[0], q) for item, q in self])
+        primary = LanguageAccept([(_primary_language(item), q) for item, q in self])
+        result = Accept.best_match(primary, offers)
+        if result is not None:
+            return result
         by_primary: dict[str, str] = {}
         for offer in offers:
-            by_primary.setdefault(_normalize_language(offer).partition("-")[0], offer)
-        found = primary.best_match(by_primary)
+            by_primary.setdefault(_primary_language(offer), offer)
+        found = Accept.best_match(self, by_primary)
         return default if found is None else by_primary[found]
+
+
+def _primary_language(value: str) -> str:
+    return _normalize_language(value).partition("-")[0]
 
 
 def _normalize_charset(value: str) -> str:

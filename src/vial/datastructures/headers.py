@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import typing as t
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSet
 from unicodedata import normalize
 from urllib.parse import quote
 
@@ -596,8 +596,12 @@ class EnvironHeaders(Headers):
     __ior__ = add
 
 
-class HeaderSet:
+class HeaderSet(MutableSet[str]):
     """An ordered, case-insensitive set of header tokens, for headers like ``Vary``.
+
+    A :class:`~collections.abc.MutableSet`, as in Werkzeug: it compares equal to a
+    set with the same values (``request.access_control_request_headers == {"X-A"}``)
+    and supports ``|``, ``&``, ``-`` and ``<=``.
 
     :param headers: the initial values.
     :param on_update: called with the set after every change.

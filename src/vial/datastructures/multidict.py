@@ -514,6 +514,8 @@ class MultiDict(TypeConversionDict[K, V]):
             key, values = _dict_popitem(self)
         except KeyError:
             raise BadRequestKeyError() from None
+        if not values:  # left by setlistdefault(key, []): no first value to return
+            raise BadRequestKeyError(key)
         return key, values[0]
 
     def poplist(self, key: K) -> list[V]:

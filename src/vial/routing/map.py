@@ -9,7 +9,7 @@ from types import MappingProxyType
 from urllib.parse import urljoin
 
 from ..exceptions import HTTPException, MethodNotAllowed, NotFound
-from ._quoting import encode_query
+from ._quoting import encode_query, quote_path
 from .converters import DEFAULT_CONVERTERS, BaseConverter, ValidationError
 from .exceptions import BuildError, RequestRedirect, WebsocketMismatch
 from .matcher import Matcher, MatchResult, SlashRedirect
@@ -36,8 +36,8 @@ def _scheme_for(scheme: str, websocket: bool) -> str:
 class _Redirect(Exception):
     """Internal: where a match should redirect, before it is turned into a URL.
 
-    Either ``path`` (a path relative to the script root, in ``domain``) or ``rule``
-    with ``values`` for a ``redirect_to`` rule.
+    Either ``path`` (a percent-encoded path relative to the script root, in
+    ``domain``) or ``rule`` with ``values`` for a ``redirect_to`` rule.
     """
 
     def __init__(
@@ -68,6 +68,14 @@ def _raise_for_seen(seen: list[Rule], method: str) -> t.NoReturn:
     if websocket_mismatch:
         raise WebsocketMismatch()
     raise NotFound()  # pragma: no cover - seen is never empty here
+
+
+def _without_default_port(host: str, scheme: str) -> str:
+    """``host`` without its port when that is the scheme's default (``x:80`` for http)."""
+    name, _, port = host.rpartition(":")
+    if name and "]" not in port and port == _DEFAULT_PORTS.get(scheme):
+        return name
+    return host
 
 
 def _query_text(query_args: t.Any) -> str:
@@ -194,7 +202,8 @@ class Map:
         try:
             result = matcher.match(domain, path, method, websocket, seen)
         except SlashRedirect:
-            raise _Redirect(path + "/")
+            # The path is decoded: quote it, or "/a%3Fb" would redirect to "/a?b/".
+            raise _Redirect(quote_path(path) + "/")
         if result is None:
             if "//" in path:
                 merged = _SLASHES_RE.sub("/", path)
@@ -204,7 +213,7 @@ class Map:
                     pass
                 else:
                     if rule.merge_slashes:
-                        raise _Redirect(merged)
+                        raise _Redirect(quote_path(merged))
             if seen:
                 _raise_for_seen(seen, method)
             raise NotFound()
@@ -358,11 +367,12 @@ class Map:
             port = env.get("SERVER_PORT")
             if port:
                 host = f"{host}:{port}"
-        host = host.lower()
-        name, _, port = host.rpartition(":")
-        if name and "]" not in port and port == _DEFAULT_PORTS.get(scheme):
-            host = name
-        server_name = host if server_name is None else server_name.lower()
+        host = _without_default_port(host.lower(), scheme)
+        if server_name is None:
+            server_name = host
+        else:
+            # SERVER_NAME = "example.com:443" under https names the host "example.com".
+            server_name = _without_default_port(server_name.lower(), scheme)
         if subdomain is None and not self.host_matching:
             current = host.split(".")
             real = server_name.split(".")
@@ -573,7 +583,10 @@ class MapAdapter:
             built = self._partial_build(endpoint, values, self.default_method, append_unknown)
             if built is not None:
                 return built
-        for rule in self.map._rules_by_endpoint.get(endpoint, ()):
+        rules = self.map._rules_by_endpoint.get(endpoint, ())
+        if self.map.host_matching:
+            return self._build_for_host(rules, values, method, append_unknown)
+        for rule in rules:
             if rule.suitable_for(values, method):
                 try:
                     domain, path = rule.build(values, append_unknown)
@@ -581,6 +594,28 @@ class MapAdapter:
                     continue
                 return domain, path, rule.websocket
         return None
+
+    def _build_for_host(
+        self,
+        rules: t.Iterable[Rule],
+        values: dict[str, t.Any],
+        method: str | None,
+        append_unknown: bool,
+    ) -> tuple[str, str, bool] | None:
+        """With host matching, prefer the endpoint's rule for the bound host (an
+        endpoint served on several hosts builds a path on each), else the first."""
+        first: tuple[str, str, bool] | None = None
+        for rule in rules:
+            if rule.suitable_for(values, method):
+                try:
+                    domain, path = rule.build(values, append_unknown)
+                except ValidationError:
+                    continue
+                if domain == self.server_name:
+                    return domain, path, rule.websocket
+                if first is None:
+                    first = domain, path, rule.websocket
+        return first
 
 
 def _plain_static_rules(

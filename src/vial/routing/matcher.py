@@ -4,11 +4,17 @@ A request is split into segments: the domain (host or subdomain) first, then the
 path's ``/``-separated parts. Each trie node holds
 
 * ``static``: child nodes keyed by a literal segment (one dict lookup),
-* ``dynamic``: edges whose segment contains converters, tried in Werkzeug's
-  priority order (more literal text first, then lower converter weight),
+* ``dynamic``: edges whose segment contains converters,
 * ``tails``: rules whose converter may match slashes (``path``), matched against
   the rest of the path in one regular expression,
 * ``rules``: the rules that end at this node.
+
+Both kinds of edge are tried in one order, Werkzeug's: more literal pieces first
+(slashes do not count), then longer ones, then converters of lower weight, then
+the order the rules were added. So ``/<path:name>/edit`` is tried before
+``/<a>/<b>/<c>``, as in Werkzeug. ``first`` holds the dynamic edges that come
+before every tail (all of them in the usual node without tails) and ``rest`` the
+others, mixed, so the common case pays nothing for the mixing.
 
 Lookup cost depends on the depth of the path and on how many converter edges
 leave each visited node, not on the total number of rules.
@@ -30,21 +36,33 @@ class SlashRedirect(Exception):
 
 
 class _Node:
-    __slots__ = ("dynamic", "rules", "static", "tails")
+    __slots__ = ("dynamic", "first", "rest", "rules", "static", "tails")
 
     def __init__(self) -> None:
         self.static: dict[str, _Node] = {}
         self.dynamic: list[_Edge] = []
         self.tails: list[_Edge] = []
         self.rules: list[Rule] = []
+        # Filled by Matcher._sort: the match order, split as the module docstring says.
+        self.first: list[_Edge] = []
+        self.rest: list[_Edge] = []
 
 
 class _Edge:
     """Converter-bearing segment(s): a regex over one segment (or over the rest of the path)."""
 
-    __slots__ = ("fullmatch", "key", "node", "order", "single", "variables")
+    __slots__ = (
+        "fullmatch",
+        "key",
+        "node",
+        "order",
+        "single",
+        "slash_optional",
+        "tail",
+        "variables",
+    )
 
-    def __init__(self, parts: list[Part], order: int) -> None:
+    def __init__(self, parts: list[Part], order: int, tail: bool = False) -> None:
         pattern = []
         variables: list[tuple[str, str, t.Any]] = []
         for part in parts:
@@ -63,6 +81,8 @@ class _Edge:
         self.variables = variables
         self.key = _priority(parts)
         self.order = order
+        self.tail = tail
+        self.slash_optional = False
         self.node = _Node()
 
 
@@ -87,8 +107,11 @@ def _converter_function(converter: t.Any) -> t.Callable[[str], t.Any]:
 
 
 def _priority(parts: list[Part]) -> tuple[t.Any, ...]:
-    """Sort key: more literal text first, then converters of lower weight."""
-    literals = [(index, -len(part)) for index, part in enumerate(parts) if isinstance(part, str)]
+    """Sort key, Werkzeug's: more literal pieces first (the text between slashes and
+    converters; slashes do not count), longer ones first, then converters of lower
+    weight."""
+    pieces = [piece for part in parts if isinstance(part, str) for piece in part.split("/")]
+    literals = [(index, -len(piece)) for index, piece in enumerate(p for p in pieces if p)]
     weights = [part.converter.weight for part in parts if isinstance(part, _Var)]
     return (-len(literals), literals, -len(weights), weights)
 
@@ -166,9 +189,12 @@ class Matcher:
                     if position:
                         rest.append("/")
                     rest.extend(later)
-                edge = _Edge(_merge_literals(rest), self._next())
+                edge = _Edge(_merge_literals(rest), self._next(), tail=True)
                 edge.node.rules.append(rule)
                 node.tails.append(edge)
+                # A rule ending in a slash also takes the path without it: "/docs/x"
+                # redirects to "/docs/x/" (or matches, without strict slashes).
+                edge.slash_optional = rule.is_branch
                 return
             if all(isinstance(part, str) for part in segment):
                 literal = "".join(t.cast("list[str]", segment))
@@ -187,8 +213,10 @@ class Matcher:
         return self._counter
 
     def _sort(self, node: _Node) -> None:
-        node.dynamic.sort(key=lambda edge: (edge.key, edge.order))
-        node.tails.sort(key=lambda edge: (edge.key, edge.order))
+        merged = sorted([*node.dynamic, *node.tails], key=lambda edge: (edge.key, edge.order))
+        split = next((i for i, edge in enumerate(merged) if edge.tail), len(merged))
+        node.first = merged[:split]
+        node.rest = merged[split:]
         for child in node.static.values():
             self._sort(child)
         for edge in node.dynamic:
@@ -267,7 +295,7 @@ def _walk(
     # /api/v1/admin/users/<int:id>/posts/<slug>: 3.9 -> 3.6 us per match
     # (timeit, process time, best of 15).
     last = count - 1
-    while index < last and not node.dynamic and not node.tails:
+    while index < last and not node.first and not node.rest:
         child = node.static.get(segments[index])
         if child is None:
             return None
@@ -292,7 +320,7 @@ def _walk(
         result = _walk(child, segments, index + 1, count, found, method, websocket, seen)
         if result is not None:
             return result
-    for edge in node.dynamic:
+    for edge in node.first:
         match = edge.fullmatch(segment)
         if match is None:
             continue
@@ -311,12 +339,25 @@ def _walk(
         if result is not None:
             return result
         del found[mark:]
-    if node.tails:
+    if node.rest:
         rest = "/".join(segments[index:])
-        for edge in node.tails:
-            match = edge.fullmatch(rest)
-            if match is None:
+        for edge in node.rest:
+            if not edge.tail:
+                result = _follow(
+                    edge, segment, segments, index, count, found, method, websocket, seen
+                )
+                if result is not None:
+                    return result
                 continue
+            match = edge.fullmatch(rest)
+            slash_added = False
+            if match is None:
+                if not edge.slash_optional or rest[-1:] == "/":
+                    continue
+                match = edge.fullmatch(rest + "/")
+                if match is None:
+                    continue
+                slash_added = True
             mark = len(found)
             try:
                 for name, group, to_python in edge.variables:
@@ -326,6 +367,8 @@ def _walk(
                 continue
             result = _pick(edge.node.rules, found, method, websocket, seen)
             if result is not None:
+                if slash_added and result[0].strict_slashes:
+                    raise SlashRedirect()
                 return result
             del found[mark:]
     if index == count - 1 and segment == "" and node.rules:
@@ -334,3 +377,31 @@ def _walk(
         if lenient:
             return _pick(lenient, found, method, websocket, seen)
     return None
+
+
+def _follow(
+    edge: _Edge,
+    segment: str,
+    segments: list[str],
+    index: int,
+    count: int,
+    found: list[tuple[str, t.Any]],
+    method: str,
+    websocket: bool,
+    seen: list[Rule],
+) -> MatchResult | None:
+    """One dynamic edge tried after a tail (the loop over ``first`` inlines this)."""
+    match = edge.fullmatch(segment)
+    if match is None:
+        return None
+    mark = len(found)
+    try:
+        for name, group, to_python in edge.variables:
+            found.append((name, to_python(match.group(group))))
+    except ValueError:  # ValidationError, or bad text such as a 5,000-digit int
+        del found[mark:]
+        return None
+    result = _walk(edge.node, segments, index + 1, count, found, method, websocket, seen)
+    if result is None:
+        del found[mark:]
+    return result

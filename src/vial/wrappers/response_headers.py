@@ -106,7 +106,9 @@ class ResponseHeaderMixin:
 
     location = _header_property("Location", "The Location header (redirect target).")
     content_encoding = _header_property("Content-Encoding", "The Content-Encoding header.")
-    content_language = _header_property("Content-Language", "The Content-Language header.")
+    content_language = _set_header_property(
+        "Content-Language", "The Content-Language header as a set of language tags."
+    )
     content_location = _header_property("Content-Location", "The Content-Location header.")
     accept_ranges = _header_property("Accept-Ranges", "The Accept-Ranges header.")
     content_security_policy = _header_property(
@@ -286,27 +288,68 @@ class ResponseHeaderMixin:
 
     @property
     def www_authenticate(self) -> WWWAuthenticate:
-        """The WWW-Authenticate challenge; assign a WWWAuthenticate to set it."""
+        """The WWW-Authenticate challenge (a ``basic`` one when the header is absent).
+
+        Changing the returned object updates the header, as in Werkzeug
+        (``response.www_authenticate.realm = "Admin"``); assign a
+        :class:`~vial.datastructures.WWWAuthenticate`, a list of them (one header
+        each) or ``None``, or ``del`` it, to replace or remove the header.
+        """
         from ..datastructures import WWWAuthenticate
 
         value = WWWAuthenticate.from_header(self.headers.get("WWW-Authenticate"))
         if value is None:
             value = WWWAuthenticate("basic")
+
+        def on_update(challenge: WWWAuthenticate) -> None:
+            self.www_authenticate = challenge
+
+        value.on_update = on_update
         return value
 
     @www_authenticate.setter
-    def www_authenticate(self, value: WWWAuthenticate | None) -> None:
-        if value is None:
-            self.headers.remove("WWW-Authenticate")
-        else:
+    def www_authenticate(
+        self, value: WWWAuthenticate | list[WWWAuthenticate] | tuple[WWWAuthenticate, ...] | None
+    ) -> None:
+        self.headers.remove("WWW-Authenticate")
+        if isinstance(value, (list, tuple)):
+            for challenge in value:
+                self.headers.add("WWW-Authenticate", challenge.to_header())
+        elif value is not None:
             self.headers["WWW-Authenticate"] = value.to_header()
 
+    @www_authenticate.deleter
+    def www_authenticate(self) -> None:
+        self.headers.remove("WWW-Authenticate")
+
     @property
-    def content_range(self) -> ContentRange | None:
-        """The Content-Range header."""
+    def content_range(self) -> ContentRange:
+        """The Content-Range header (an unset, falsy ContentRange when absent, as in
+        Werkzeug); changing the returned object updates the header, and assigning a
+        :class:`~vial.datastructures.ContentRange`, text or ``None`` sets it."""
+        from ..datastructures import ContentRange
         from ..http import parse_content_range_header
 
-        return parse_content_range_header(self.headers.get("Content-Range"))
+        def on_update(content_range: ContentRange) -> None:
+            self.content_range = content_range
+
+        value = parse_content_range_header(self.headers.get("Content-Range"), on_update)
+        if value is None:
+            value = ContentRange(None, None, None, on_update=on_update)
+        return value
+
+    @content_range.setter
+    def content_range(self, value: ContentRange | str | None) -> None:
+        if value is None:
+            self.headers.remove("Content-Range")
+        elif isinstance(value, str):
+            self.headers["Content-Range"] = value
+        else:
+            header = value.to_header()
+            if header:
+                self.headers["Content-Range"] = header
+            else:
+                self.headers.remove("Content-Range")
 
     # -- ETags and conditional responses ----------------------------------------------------------
 
