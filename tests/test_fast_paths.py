@@ -44,7 +44,16 @@ def _answer(client: VialClient, method: str = "GET") -> tuple[int, list[tuple[st
 
 
 header_names = st.sampled_from(
-    ["X-Thing", "Content-Type", "content-type", "Content-Length", "Bad:Name", "", "X-Ünï"]
+    [
+        "X-Thing",
+        "Content-Type",
+        "content-type",
+        "Content-Length",
+        "Location",
+        "Bad:Name",
+        "",
+        "X-Ünï",
+    ]
 )
 header_values = st.one_of(
     st.sampled_from(

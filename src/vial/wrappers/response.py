@@ -15,6 +15,7 @@ from .response_headers import ResponseHeaderMixin
 
 if t.TYPE_CHECKING:
     from ..typing import StartResponse, WSGIEnvironment
+    from .response_stream import ResponseStream
 
 _TEXT_LIKE = frozenset(
     (
@@ -34,6 +35,10 @@ def _has_control(value: str) -> bool:
 _status_cache: dict[int, str] = {}
 
 
+#: Headers a plain answer leaves to the full path: its own length, and URLs to quote.
+_FULL_PATH_HEADERS = ("content-length", "location", "content-location")
+
+
 def plain_header_items(
     mapping: dict[t.Any, t.Any], content_type: str | None = None
 ) -> list[tuple[str, str]] | None:
@@ -43,7 +48,8 @@ def plain_header_items(
 
     With ``content_type``, the list a plain answer starts with: ``Content-Type:
     content_type`` first unless the dict names one, and None if it names a
-    ``Content-Length`` (the caller computes that header).
+    ``Content-Length`` (the caller computes that header) or a URL header (the full
+    path quotes it, see :func:`check_latin1_headers`).
     """
     items = []
     has_type = False
@@ -60,7 +66,7 @@ def plain_header_items(
             lowered = name.lower()
             if lowered == "content-type":
                 has_type = True
-            elif lowered == "content-length":
+            elif lowered in _FULL_PATH_HEADERS:
                 return None
         items.append((name, value))
     if content_type is not None and not has_type:
@@ -74,6 +80,10 @@ def _headers_from_dict(mapping: dict[str, t.Any]) -> Headers:
     return Headers(mapping) if items is None else Headers._from_trusted(items)
 
 
+#: Headers whose value is a URL, quoted with iri_to_uri() on the way out.
+_URL_HEADERS = ("location", "content-location")
+
+
 def check_latin1_headers(headers: Headers) -> None:
     """Refuse header text an HTTP/1 server cannot send (it carries Latin-1 bytes), and
     turn a ``Location`` or ``Content-Location`` IRI into a URI, as Werkzeug does.
@@ -84,12 +94,16 @@ def check_latin1_headers(headers: Headers) -> None:
     """
     items = headers._list
     for index, (name, value) in enumerate(items):
-        if not (name.isascii() and value.isascii()):
-            if name.lower() in ("location", "content-location"):
-                from ..urls import iri_to_uri
+        ascii_text = name.isascii() and value.isascii()
+        # Every Location is quoted, as Werkzeug does: an ASCII '/\\evil.example' would
+        # otherwise reach browsers, which read it as '//evil.example' (another host).
+        # PERF: the length test spares the lower() for most other headers.
+        if len(name) in (8, 16) and name.lower() in _URL_HEADERS:
+            from ..urls import iri_to_uri
 
-                items[index] = (name, iri_to_uri(value))
-                continue
+            items[index] = (name, iri_to_uri(value))
+            continue
+        if not ascii_text:
             try:
                 name.encode("latin-1")
                 value.encode("latin-1")
@@ -314,6 +328,17 @@ class Response(ResponseHeaderMixin):
         """The body decoded as text (useful in tests)."""
         text: str = self.get_data(as_text=True)
         return text
+
+    @property
+    def stream(self) -> ResponseStream:
+        """A write-only file object that appends to the body, as Werkzeug's:
+        ``response.stream.write("text")`` or ``print(..., file=response.stream)``."""
+        stream: ResponseStream | None = self.__dict__.get("_stream")
+        if stream is None:
+            from .response_stream import ResponseStream
+
+            stream = self.__dict__["_stream"] = ResponseStream(self)
+        return stream
 
     def _ensure_sequence(self) -> None:
         if self.is_sequence:
