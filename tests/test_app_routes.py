@@ -607,3 +607,14 @@ def test_url_build_error_handler(app: Vial) -> None:
     app.url_build_error_handlers.append(handler)
     with app.test_request_context():
         assert url_for("missing") == "/fallback/missing"
+
+
+def test_url_for_accepts_a_self_value(app: Vial) -> None:
+    # Flask's app.url_for takes self positionally only, so a rule variable can be named self.
+    @app.route("/<self>")
+    def index(self: str) -> str:
+        return self
+
+    with app.test_request_context():
+        assert url_for("index", self="2") == "/2"
+        assert app.url_for("index", self="3") == "/3"

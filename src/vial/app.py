@@ -441,6 +441,7 @@ class Vial(Scaffold, _TemplatingMixin):
 
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
