@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import typing as t
+import weakref
 from datetime import timedelta
 from itertools import chain
 from threading import Lock
@@ -208,7 +209,7 @@ class Vial(Scaffold, _TemplatingMixin):
                 f"{self.static_url_path}/<path:filename>",
                 endpoint="static",
                 host=static_host,
-                view_func=self.send_static_file,
+                view_func=_static_view(self),
             )
 
     json_provider_class: type[JSONProvider] = t.cast("type[JSONProvider]", None)
@@ -1004,6 +1005,23 @@ class Vial(Scaffold, _TemplatingMixin):
             workers=workers,
             **options,
         )
+
+
+def _static_view(app: Vial) -> t.Callable[..., Response]:
+    """The static route's view: ``app.send_static_file``, holding the app weakly.
+
+    A bound method in ``app.view_functions`` would be a reference cycle (app → view
+    functions → method → app), so an app dropped by its factory or a test would live
+    until the cycle collector ran.
+    """
+    app_ref = weakref.ref(app)
+
+    def send_static_file(**kwargs: t.Any) -> Response:
+        app = app_ref()
+        assert app is not None  # the app serves this request, so it is alive
+        return app.send_static_file(**kwargs)
+
+    return send_static_file
 
 
 def _current_request_ctx() -> RequestContext:
