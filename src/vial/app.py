@@ -974,7 +974,8 @@ class Vial(Scaffold, _TemplatingMixin):
         if server_name:
             sn_host, _, sn_port = server_name.partition(":")
         host = host or sn_host or "127.0.0.1"
-        port = int(port or sn_port or 5000)
+        # port=0 (any free port) is a choice, not a missing value.
+        port = int(port if port or port == 0 else sn_port or 5000)
         for werkzeug_only in (
             "use_debugger",
             "use_evalex",
