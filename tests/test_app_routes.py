@@ -618,3 +618,24 @@ def test_url_for_accepts_a_self_value(app: Vial) -> None:
     with app.test_request_context():
         assert url_for("index", self="2") == "/2"
         assert app.url_for("index", self="3") == "/3"
+
+
+def test_endpoint_decorator_serves_rules_added_through_a_submount(
+    app: Vial, client: VialClient
+) -> None:
+    from vial.routing import Rule, Submount
+
+    app.url_map.add(Submount("/foo", [Rule("/bar", endpoint="bar"), Rule("/", endpoint="index")]))
+
+    @app.endpoint("bar")
+    def bar() -> str:
+        return "bar"
+
+    @app.endpoint("index")
+    def index() -> str:
+        return "index"
+
+    assert client.get("/foo/").text == "index"
+    assert client.get("/foo/bar").text == "bar"
+    with app.test_request_context():
+        assert url_for("bar") == "/foo/bar"
