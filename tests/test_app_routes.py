@@ -607,3 +607,35 @@ def test_url_build_error_handler(app: Vial) -> None:
     app.url_build_error_handlers.append(handler)
     with app.test_request_context():
         assert url_for("missing") == "/fallback/missing"
+
+
+def test_url_for_accepts_a_self_value(app: Vial) -> None:
+    # Flask's app.url_for takes self positionally only, so a rule variable can be named self.
+    @app.route("/<self>")
+    def index(self: str) -> str:
+        return self
+
+    with app.test_request_context():
+        assert url_for("index", self="2") == "/2"
+        assert app.url_for("index", self="3") == "/3"
+
+
+def test_endpoint_decorator_serves_rules_added_through_a_submount(
+    app: Vial, client: VialClient
+) -> None:
+    from vial.routing import Rule, Submount
+
+    app.url_map.add(Submount("/foo", [Rule("/bar", endpoint="bar"), Rule("/", endpoint="index")]))
+
+    @app.endpoint("bar")
+    def bar() -> str:
+        return "bar"
+
+    @app.endpoint("index")
+    def index() -> str:
+        return "index"
+
+    assert client.get("/foo/").text == "index"
+    assert client.get("/foo/bar").text == "bar"
+    with app.test_request_context():
+        assert url_for("bar") == "/foo/bar"

@@ -869,6 +869,32 @@ def test_app_run_options(
     assert (options["host"], options["port"]) == ("localhost", 9001)
 
 
+@pytest.mark.parametrize(
+    ("host", "port", "server_name", "expected"),
+    [
+        (None, None, "pocoo.org:8080", ("pocoo.org", 8080)),
+        ("localhost", None, "pocoo.org:8080", ("localhost", 8080)),
+        (None, 80, "pocoo.org:8080", ("pocoo.org", 80)),
+        ("localhost", 0, "localhost:8080", ("localhost", 0)),
+        (None, None, "localhost:0", ("localhost", 0)),
+        (None, None, "localhost", ("localhost", 5000)),
+    ],
+)
+def test_app_run_host_and_port_from_server_name(
+    host: str | None,
+    port: int | None,
+    server_name: str,
+    expected: tuple[str, int],
+    uvicorn_calls: list[tuple[t.Any, dict[str, t.Any]]],
+) -> None:
+    # An explicit port, 0 (any free port) included, wins over SERVER_NAME's, as in Flask.
+    app = Vial("run_from_config")
+    app.config["SERVER_NAME"] = server_name
+    app.run(host, port)
+    ((_, options),) = uvicorn_calls
+    assert (options["host"], options["port"]) == expected
+
+
 def test_run_command_accepts_flasks_server_options(
     tmp_path: Path, runner: CliRunner, uvicorn_calls: list[tuple[t.Any, dict[str, t.Any]]]
 ) -> None:

@@ -179,6 +179,14 @@ def test_stream_forwards_other_attributes(app: Vial) -> None:
     assert wsgi_errors_stream.encoding == sys.stderr.encoding
 
 
+def test_stream_get_current_object_is_the_stream_written_to(app: Vial) -> None:
+    # Flask's wsgi_errors_stream is a LocalProxy: _get_current_object() unwraps it.
+    assert wsgi_errors_stream._get_current_object() is sys.stderr
+    errors = io.StringIO()
+    with app.test_request_context(errors_stream=errors):
+        assert wsgi_errors_stream._get_current_object() is errors
+
+
 def test_unhandled_exception_is_logged_to_wsgi_errors(
     app: Vial, interface: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

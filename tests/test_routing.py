@@ -852,3 +852,67 @@ def test_many_rules_sharing_a_converter_prefix() -> None:
     assert url_map.match_path("/en/page199/7", "GET")[0].endpoint == "p199"
     root = url_map.update().root.static[""]
     assert len(root.dynamic) == 1  # one shared edge, not 200
+
+
+# -- rule factories (Werkzeug's Submount, Subdomain, EndpointPrefix, RuleTemplate) -------------
+
+
+def test_rule_factories_prefix_paths_subdomains_and_endpoints() -> None:
+    from vial.routing import EndpointPrefix, Subdomain, Submount
+
+    url_map = Map(
+        [
+            Rule("/", endpoint="index"),
+            Subdomain(
+                "kb",
+                [
+                    EndpointPrefix(
+                        "kb/",
+                        [
+                            Rule("/", endpoint="index"),
+                            Submount("/browse/", [Rule("/<int:id>", endpoint="browse")]),
+                        ],
+                    )
+                ],
+            ),
+        ],
+        default_subdomain="www",
+    )
+    www = url_map.bind("example.com", subdomain="www")
+    kb = url_map.bind("example.com", subdomain="kb")
+    assert www.match("/") == ("index", {})
+    assert kb.match("/") == ("kb/index", {})
+    assert kb.match("/browse/4") == ("kb/browse", {"id": 4})
+    with pytest.raises(NotFound):
+        www.match("/browse/4")
+    assert www.build("kb/browse", {"id": 7}) == "http://kb.example.com/browse/7"
+
+
+def test_rule_template_substitutes_rules_endpoints_and_defaults() -> None:
+    from vial.routing import RuleTemplate
+
+    resource = RuleTemplate(
+        [
+            Rule("/$name/", endpoint="$name.list"),
+            Rule("/$name/<int:id>", endpoint="$name.show", defaults={"kind": "$name"}),
+        ]
+    )
+    urls = Map([resource(name="blog"), resource({"name": "wiki"})]).bind("example.com")
+    assert urls.match("/blog/") == ("blog.list", {})
+    assert urls.match("/wiki/3") == ("wiki.show", {"id": 3, "kind": "wiki"})
+
+
+def test_rule_empty_is_an_unbound_copy() -> None:
+    rule = Rule("/x/<int:id>", endpoint="x", methods=["POST"], defaults={"a": 1}, alias=True)
+    Map([rule])
+    copy = rule.empty()
+    assert type(copy) is Rule and copy.map is None
+    assert (copy.rule, copy.endpoint, copy.methods, copy.defaults, copy.alias) == (
+        "/x/<int:id>",
+        "x",
+        {"POST"},
+        {"a": 1},
+        True,
+    )
+    assert copy.defaults is not rule.defaults
+    Map([copy])  # binds again without complaint

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import os
+import sys
 import time
 import tracemalloc
 import typing as t
+import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -85,6 +88,30 @@ def test_static_url_for(site_app: Vial) -> None:
 def test_static_missing_file_is_404(site_client: VialClient) -> None:
     assert site_client.get("/static/nope.css").status_code == 404
     assert site_client.get("/static/css").status_code == 404  # a directory
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="needs reference counting")
+def test_app_with_static_route_is_freed_without_the_cycle_collector(site: Path) -> None:
+    # The static route's view must not hold the app strongly, or every app made in a
+    # factory or a test lives until the cycle collector runs (Flask issue #3761).
+    gc.disable()
+    try:
+        app = Vial(__name__, static_folder=str(site / "static"), root_path=str(site))
+        assert app.view_functions["static"]
+        ref = weakref.ref(app)
+        del app
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_static_route_calls_an_overridden_send_static_file(site: Path, interface: str) -> None:
+    class MyApp(Vial):
+        def send_static_file(self, filename: str) -> t.Any:
+            return f"mine: {filename}"
+
+    app = MyApp(__name__, static_folder=str(site / "static"), root_path=str(site))
+    assert make_client(app, interface).get("/static/css/site.css").text == "mine: css/site.css"
 
 
 def test_custom_static_folder_and_url_path(site: Path, interface: str) -> None:

@@ -655,6 +655,32 @@ def test_explain_template_loading(caplog: pytest.LogCaptureFixture) -> None:
     assert "Error: the template could not be found." in missing
 
 
+@pytest.mark.parametrize(
+    ("blueprint", "hint"),
+    [
+        ("frontend", "Is the template in the right folder?"),
+        ("no_templates", "which has no template folder"),
+    ],
+)
+def test_explain_template_loading_names_the_blueprint_of_the_endpoint(
+    caplog: pytest.LogCaptureFixture, blueprint: str, hint: str
+) -> None:
+    # As Flask: a template missing for a blueprint's view gets a hint naming that
+    # blueprint, whether or not it has a template folder of its own.
+    app = _app_with_blueprint_templates()
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    app.add_url_rule("/missing", endpoint=f"{blueprint}.missing")
+    with (
+        caplog.at_level(logging.INFO, logger=app.logger.name),
+        app.test_request_context("/missing"),
+        pytest.raises(jinja2.TemplateNotFound),
+    ):
+        render_template("nowhere.html")
+    (message,) = (r.getMessage() for r in caplog.records if r.name == app.logger.name)
+    assert f"looked up from an endpoint of the blueprint {blueprint!r}" in message
+    assert hint in message
+
+
 def test_loader_lists_templates_of_app_and_blueprints() -> None:
     app = _app_with_blueprint_templates()
     names = app.jinja_env.list_templates()

@@ -551,6 +551,22 @@ def test_session_round_trip(app: Vial, client: VialClient) -> None:
     assert client.get("/get").text == "carol"
 
 
+def test_session_transaction_block_runs_in_the_callers_context(
+    app: Vial, client: VialClient
+) -> None:
+    # As in Flask, the temporary request context only opens and saves the session:
+    # inside the block, request is whatever the caller had pushed (or nothing).
+    with client.session_transaction() as sess:
+        assert _cv_request.get(None) is None
+        sess["user"] = "dave"
+    with app.test_request_context("/outer"):
+        outer = request._get_current_object()  # type: ignore[attr-defined]
+        with client.session_transaction() as sess:
+            assert request._get_current_object() is outer  # type: ignore[attr-defined]
+            assert sess["user"] == "dave"
+        assert request._get_current_object() is outer  # type: ignore[attr-defined]
+
+
 def test_cookies_scoped_to_the_application_root_are_sent(app: Vial, client: VialClient) -> None:
     app.config["APPLICATION_ROOT"] = "/app"
 
@@ -584,9 +600,7 @@ def test_with_client_keeps_last_request_context(app: Vial, client: VialClient) -
     assert _cv_request.get(None) is None
 
 
-def test_with_client_tears_the_kept_contexts_down_in_order(
-    app: Vial, client: VialClient
-) -> None:
+def test_with_client_tears_the_kept_contexts_down_in_order(app: Vial, client: VialClient) -> None:
     # The kept contexts are re-pushed app context first, so popping them runs the
     # request teardown, then the app context's teardown once, as in Flask.
     log: list[str] = []

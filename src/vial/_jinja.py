@@ -146,6 +146,13 @@ class DispatchingJinjaLoader(BaseLoader):
                         f" {blueprint!r}, which has no template folder; templates of a"
                         " blueprint are found only when it sets 'template_folder'."
                     )
+                else:
+                    lines.append(
+                        f"  The template was looked up from an endpoint of the blueprint"
+                        f" {blueprint!r}. Is the template in the right folder? Every"
+                        " folder above is searched for the same name, so a blueprint's"
+                        " templates usually sit in a subfolder named after it."
+                    )
         elif matches > 1:
             lines.append("Warning: more than one loader has this template; the first one is used.")
         self.app.logger.info("\n".join(lines))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import typing as t
+import weakref
 from datetime import timedelta
 from itertools import chain
 from threading import Lock
@@ -208,7 +209,7 @@ class Vial(Scaffold, _TemplatingMixin):
                 f"{self.static_url_path}/<path:filename>",
                 endpoint="static",
                 host=static_host,
-                view_func=self.send_static_file,
+                view_func=_static_view(self),
             )
 
     json_provider_class: type[JSONProvider] = t.cast("type[JSONProvider]", None)
@@ -441,6 +442,7 @@ class Vial(Scaffold, _TemplatingMixin):
 
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -972,7 +974,8 @@ class Vial(Scaffold, _TemplatingMixin):
         if server_name:
             sn_host, _, sn_port = server_name.partition(":")
         host = host or sn_host or "127.0.0.1"
-        port = int(port or sn_port or 5000)
+        # port=0 (any free port) is a choice, not a missing value.
+        port = int(port if port or port == 0 else sn_port or 5000)
         for werkzeug_only in (
             "use_debugger",
             "use_evalex",
@@ -1003,6 +1006,23 @@ class Vial(Scaffold, _TemplatingMixin):
             workers=workers,
             **options,
         )
+
+
+def _static_view(app: Vial) -> t.Callable[..., Response]:
+    """The static route's view: ``app.send_static_file``, holding the app weakly.
+
+    A bound method in ``app.view_functions`` would be a reference cycle (app → view
+    functions → method → app), so an app dropped by its factory or a test would live
+    until the cycle collector ran.
+    """
+    app_ref = weakref.ref(app)
+
+    def send_static_file(**kwargs: t.Any) -> Response:
+        app = app_ref()
+        assert app is not None  # the app serves this request, so it is alive
+        return app.send_static_file(**kwargs)
+
+    return send_static_file
 
 
 def _current_request_ctx() -> RequestContext:

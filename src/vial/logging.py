@@ -119,6 +119,10 @@ class _ErrorsStream:
                 return t.cast("t.TextIO", stream)
         return sys.stderr
 
+    def _get_current_object(self) -> t.TextIO:
+        """The stream a write would go to now, as on Flask's ``LocalProxy``."""
+        return self._stream()
+
     def write(self, text: str) -> int:
         return self._stream().write(text)
 

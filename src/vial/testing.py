@@ -556,14 +556,17 @@ class VialClient:
                 ctx.request.environ["HTTP_COOKIE"] = cookie
                 ctx.request.__dict__.pop("cookies", None)
             interface = app.session_interface
+            # The temporary context is pushed only to open and to save the session, as
+            # in Flask: the block itself runs in the caller's context.
             with ctx:
                 sess = interface.open_session(app, ctx.request)
                 if sess is None:
                     raise RuntimeError("Session backend did not open a session.")
-                yield sess
-                resp = app.response_class()
-                if interface.is_null_session(sess):
-                    return
+            yield sess
+            resp = app.response_class()
+            if interface.is_null_session(sess):
+                return
+            with ctx:
                 interface.save_session(app, sess, resp)
             self._cookies.update_from(
                 resp.headers, ctx.request.host, _full_path(ctx.request.environ)

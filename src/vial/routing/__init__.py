@@ -21,6 +21,14 @@ from .converters import (
     ValidationError,
 )
 from .exceptions import BuildError, RequestRedirect, RoutingException, WebsocketMismatch
+from .factories import (
+    EndpointPrefix,
+    RuleFactory,
+    RuleTemplate,
+    RuleTemplateFactory,
+    Subdomain,
+    Submount,
+)
 from .map import Map, MapAdapter
 from .rules import Rule
 
@@ -29,6 +37,7 @@ __all__ = [
     "AnyConverter",
     "BaseConverter",
     "BuildError",
+    "EndpointPrefix",
     "FloatConverter",
     "IntegerConverter",
     "Map",
@@ -38,6 +47,11 @@ __all__ = [
     "RequestRedirect",
     "RoutingException",
     "Rule",
+    "RuleFactory",
+    "RuleTemplate",
+    "RuleTemplateFactory",
+    "Subdomain",
+    "Submount",
     "UUIDConverter",
     "UnicodeConverter",
     "ValidationError",

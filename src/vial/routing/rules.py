@@ -153,6 +153,29 @@ class Rule:
         """Yield this rule (so rules and rule factories can be added alike)."""
         yield self
 
+    def get_empty_kwargs(self) -> dict[str, t.Any]:
+        """The keyword arguments that make a copy of this rule with :meth:`empty`.
+
+        A subclass whose ``__init__`` takes more arguments adds them here.
+        """
+        return {
+            "defaults": dict(self.defaults) if self.defaults is not None else None,
+            "subdomain": self.subdomain,
+            "methods": self.methods,
+            "build_only": self.build_only,
+            "endpoint": self.endpoint,
+            "strict_slashes": self.strict_slashes,
+            "merge_slashes": self.merge_slashes,
+            "redirect_to": self.redirect_to,
+            "alias": self.alias,
+            "host": self.host,
+            "websocket": self.websocket,
+        }
+
+    def empty(self) -> Rule:
+        """A copy of this rule, not bound to any map (rule factories add copies)."""
+        return type(self)(self.rule, **self.get_empty_kwargs())
+
     def bind(self, map: Map, rebind: bool = False) -> None:
         """Attach the rule to ``map`` and compile it with the map's converters."""
         if self.map is not None and not rebind:
@@ -257,9 +280,7 @@ class Rule:
                 out.append(var.converter.to_url(values[var.name]))
         return "".join(out)
 
-    def build(
-        self, values: t.Mapping[str, t.Any], append_unknown: bool = True
-    ) -> tuple[str, str]:
+    def build(self, values: t.Mapping[str, t.Any], append_unknown: bool = True) -> tuple[str, str]:
         """Build ``(domain, path)`` from ``values``; unknown values become the query."""
         if self.defaults:
             merged = dict(self.defaults)
@@ -268,11 +289,7 @@ class Rule:
         domain = self._join(self._domain_parts, values) if self._domain_parts else ""
         path = self._join(self._build_path, values)
         if append_unknown:
-            extra = [
-                (key, value)
-                for key, value in values.items()
-                if key not in self.arguments
-            ]
+            extra = [(key, value) for key, value in values.items() if key not in self.arguments]
             if extra:
                 items: list[tuple[str, t.Any]] = []
                 for key, value in extra:
@@ -280,9 +297,7 @@ class Rule:
                         items.extend((key, item) for item in value)
                     else:
                         items.append((key, value))
-                query = encode_query(
-                    items, sort=self.map.sort_parameters, key=self.map.sort_key
-                )
+                query = encode_query(items, sort=self.map.sort_parameters, key=self.map.sort_key)
                 if query:
                     path = f"{path}?{query}"
         return domain, path
