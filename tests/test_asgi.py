@@ -1157,13 +1157,6 @@ def test_utf8_cookie_is_decoded_under_wsgi_and_asgi(app: Vial) -> None:
     assert server.body.decode() == "José ☃"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ASGIBodyReader._fill (vial/asgi.py, owned by the hot-path work) waits forever"
-    " on run_coroutine_threadsafe(...).result() once the request's event loop has stopped,"
-    " as it has after the test client answers; it should read the rest of the body another"
-    " way (or raise) instead",
-)
 def test_form_read_after_the_response_in_a_kept_context(app: Vial) -> None:
     # Flask's test_full_url_request through the ASGI client: `with client:` keeps the
     # last request context, and a form the view did not read is still readable after.

@@ -485,12 +485,6 @@ def test_max_content_length_from_config(app: Vial, client: VialClient) -> None:
     assert _result(client, seen, lambda: request.max_content_length, "/") == 1234
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Request.max_form_memory_size and max_form_parts return None without an app"
-    " context (wrappers/request.py, owned by the hot-path work); the form parser already"
-    " applies Werkzeug's defaults, only the attributes are wrong",
-)
 def test_form_limits_outside_an_app_are_werkzeugs_defaults(app: Vial) -> None:
     # As Flask's Request: Werkzeug's defaults without an app, the config in one,
     # and a value set on the request over both.
@@ -507,12 +501,6 @@ def test_form_limits_outside_an_app_are_werkzeugs_defaults(app: Vial) -> None:
     assert (r.max_content_length, r.max_form_memory_size, r.max_form_parts) == (90, 30, 4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Host header is only validated when something reads request.host; Flask"
-    " (through Werkzeug's URL adapter) answers 400 before routing. Needs a check in"
-    " _fast_pipeline._dispatch and Vial.match_url (hot path, owned by another change)",
-)
 def test_invalid_host_header_is_400_before_routing(app: Vial, client: VialClient) -> None:
     @app.route("/")
     def index() -> str:

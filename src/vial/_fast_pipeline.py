@@ -22,6 +22,7 @@ import typing as t
 
 from ._fast_response import PlainAnswer, plain_answer
 from .ctx import AppContext, RequestContext
+from .exceptions import SecurityError
 from .globals import _cv_contexts
 from .response_making import make_response_from_return_value
 from .signals import (
@@ -32,7 +33,12 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
-from .wrappers.request import Request, RequestFromScope, environ_if_built
+from .wrappers.request import (
+    Request,
+    RequestFromScope,
+    environ_if_built,
+    find_invalid_host_character,
+)
 from .wrappers.response import Response, check_latin1_headers
 
 if t.TYPE_CHECKING:
@@ -139,14 +145,27 @@ def push(app: Vial, ctx: RequestContext) -> AppContext | None:
     return None
 
 
-def match(app: Vial, ctx: RequestContext, path: str, method: str, raw_has_escapes: bool) -> None:
+def match(
+    app: Vial,
+    ctx: RequestContext,
+    path: str,
+    method: str,
+    raw_has_escapes: bool,
+    bad_host: bool,
+) -> None:
     """``ctx.match_request()``, without its steps for a plain path on a map without hosts.
 
-    ``path`` and ``method`` are the request's ``PATH_INFO`` and ``REQUEST_METHOD``, and
-    ``raw_has_escapes`` whether its raw URI has a ``%`` (the caller reads them from the
-    environ or, under ASGI, from the scope, so that the environ need not exist yet).
+    ``path`` and ``method`` are the request's ``PATH_INFO`` and ``REQUEST_METHOD``,
+    ``raw_has_escapes`` whether its raw URI has a ``%``, and ``bad_host`` whether its Host
+    header holds a character no host may (the caller reads them from the environ or,
+    under ASGI, from the scope, so that the environ need not exist yet).
     """
     request = ctx.request
+    if bad_host:
+        # As Werkzeug's URL adapter does for Flask: 400 before routing, whether or not
+        # anything would have read the host.
+        request.routing_exception = SecurityError("The Host header is not valid.")
+        return
     url_map = app.url_map
     if (
         # A path Request.path would return unchanged:
@@ -196,12 +215,14 @@ def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) ->
     error: BaseException | None = None
     try:
         try:
+            host = environ.get("HTTP_HOST")
             match(
                 app,
                 ctx,
                 environ.get("PATH_INFO") or "",
                 environ.get("REQUEST_METHOD", "GET"),
                 "%" in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""),
+                host is not None and find_invalid_host_character(host) is not None,
             )
             response = _dispatch(app, ctx, request)
         except Exception as e:

@@ -21,6 +21,7 @@ from .exceptions import (
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
+    SecurityError,
     UpgradeRequired,
 )
 from .globals import _cv_contexts, request_ctx
@@ -43,7 +44,7 @@ from .signals import (
     request_tearing_down,
 )
 from .templating import _TemplatingMixin, default_template_ctx_processor
-from .wrappers.request import Request
+from .wrappers.request import Request, find_invalid_host_character
 from .wrappers.response import Response, check_latin1_headers
 
 if t.TYPE_CHECKING:
@@ -368,6 +369,9 @@ class Vial(Scaffold, _TemplatingMixin):
         """Find the rule and arguments for ``request`` (raises the routing HTTP errors)."""
         url_map = self.url_map
         try:
+            host = request.environ.get("HTTP_HOST")
+            if host is not None and find_invalid_host_character(host) is not None:
+                raise SecurityError("The Host header is not valid.")  # as _fast_pipeline.match
             if request.trusted_hosts is not None:
                 # TRUSTED_HOSTS: an unlisted Host is a 400 for every request, not only
                 # the ones that build a URL (SecurityError is a BadRequest).

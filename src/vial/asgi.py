@@ -33,7 +33,12 @@ from .async_dispatch import is_async, run_request
 from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
-from .wrappers.request import Request, RequestFromScope
+from .wrappers.request import (
+    Request,
+    RequestFromScope,
+    find_invalid_host_byte,
+    find_invalid_host_character,
+)
 from .wsgi import FileWrapper
 
 if t.TYPE_CHECKING:
@@ -129,6 +134,13 @@ class ASGIBodyReader:
                 " vial reads the body before an async view runs; read it in the view, or in a"
                 " sync hook, or use 'await request.get_data_async()'."
             )
+        if not self.loop.is_running():
+            # The loop has stopped: a test client ran it for this request and kept the
+            # context (``with client:``), and the body is read after the response.
+            if self.loop.is_closed():
+                raise ClientDisconnect("The request's event loop is closed; its body is gone.")
+            self.loop.run_until_complete(self._next_message())
+            return
         asyncio.run_coroutine_threadsafe(self._next_message(), self.loop).result()
 
     def read(self, size: int = -1) -> bytes:
@@ -395,6 +407,7 @@ class ASGIApp:
         environ: WSGIEnvironment | None = None
         ctx: RequestContext | None = None
         cookie_sent: bool | None = None
+        bad_host = False
         headers = scope.get("headers", ())
         # PERF: the header names once, in C, for a request that usually has no body; a
         # repeated name (rare) takes the environ path.
@@ -420,6 +433,8 @@ class ASGIApp:
             cookie_sent = b"cookie" in names
             ctx = context_from_scope(app, scope, receive, loop)
             path = path_info(scope)
+            raw_host = names.get(b"host")
+            bad_host = raw_host is not None and find_invalid_host_byte(raw_host) is not None
         else:
             body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
             environ = build_environ(scope, body)
@@ -432,6 +447,8 @@ class ASGIApp:
                 body.mark_empty()  # PERF: nothing is awaited for a body there is not
             if direct:
                 ctx = _fast_pipeline.make_context(app, environ)
+                host = environ.get("HTTP_HOST")
+                bad_host = host is not None and find_invalid_host_character(host) is not None
             path = environ["PATH_INFO"]
         if ctx is not None:
             raw_path = scope.get("raw_path")
@@ -441,6 +458,7 @@ class ASGIApp:
                 path,
                 scope.get("method", "GET"),
                 raw_path is not None and b"%" in raw_path,
+                bad_host,
             )
             rule = ctx.request.url_rule
             if rule is not None and is_async(app.view_functions[rule.endpoint]):

@@ -40,6 +40,17 @@ if t.TYPE_CHECKING:
 
 _FORM_MIMETYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+#: The form limits of a request outside any app (Werkzeug's; in an app, its config's).
+_DEFAULT_MAX_FORM_MEMORY_SIZE = 500_000
+_DEFAULT_MAX_FORM_PARTS = 1_000
+
+# A character no Host header may hold: a control, a space, non-ASCII text, or "/", "\\",
+# "@", "?" and "#", which would turn an external URL built from the host into one to
+# another host ("http://good@evil/"). Such a request answers 400 before routing.
+#: ``find_invalid_host_character(host)``: a match, or ``None`` for a valid Host.
+find_invalid_host_character = re.compile(r"[^\x21-\x7e]|[/\\@?#]").search
+#: The same, for a Host header still in bytes (an ASGI scope's).
+find_invalid_host_byte = re.compile(rb"[^\x21-\x7e]|[/\\@?#]").search
 # What stays unescaped in a URL's path and query (Werkzeug's sets; "%" too, so that an
 # escape the client sent survives).
 _PATH_SAFE = "!$&'()*+,/:;=@%"
@@ -192,6 +203,8 @@ class Request(RequestHeaderMixin):
         """The size limit of one non-file form field (``MAX_FORM_MEMORY_SIZE``)."""
         if self._max_form_memory_size is not None:
             return self._max_form_memory_size
+        if _cv_contexts.get()[0] is None:
+            return _DEFAULT_MAX_FORM_MEMORY_SIZE  # Werkzeug's Request default, as Flask's
         value: int | None = self._app_config("MAX_FORM_MEMORY_SIZE")
         return value
 
@@ -204,6 +217,8 @@ class Request(RequestHeaderMixin):
         """The most multipart parts a form may have (``MAX_FORM_PARTS``)."""
         if self._max_form_parts is not None:
             return self._max_form_parts
+        if _cv_contexts.get()[0] is None:
+            return _DEFAULT_MAX_FORM_PARTS  # Werkzeug's Request default, as Flask's
         value: int | None = self._app_config("MAX_FORM_PARTS")
         return value
 
@@ -300,9 +315,7 @@ class Request(RequestHeaderMixin):
             self.scheme == "https" and host.endswith(":443")
         ):
             host = host.rpartition(":")[0]
-        # "@", "?" and "#" would turn an external URL built from the host into one to
-        # another host ("http://good@evil/").
-        if any(c in host for c in "\r\n\x00/\\ @?#") or not host.isascii():
+        if find_invalid_host_character(host) is not None:
             raise SecurityError("The Host header is not valid.")
         if self.trusted_hosts is not None and not host_is_trusted(host, self.trusted_hosts):
             raise SecurityError(f"Host {host!r} is not trusted.")
