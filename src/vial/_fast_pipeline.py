@@ -37,7 +37,8 @@ from .wrappers.request import (
     Request,
     RequestFromScope,
     environ_if_built,
-    find_invalid_host_character,
+    host_is_invalid,
+    valid_hosts,
 )
 from .wrappers.response import Response, check_latin1_headers
 
@@ -222,7 +223,7 @@ def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) ->
                 environ.get("PATH_INFO") or "",
                 environ.get("REQUEST_METHOD", "GET"),
                 "%" in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""),
-                host is not None and find_invalid_host_character(host) is not None,
+                host is not None and host not in valid_hosts and host_is_invalid(host),
             )
             response = _dispatch(app, ctx, request)
         except Exception as e:

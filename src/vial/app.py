@@ -44,7 +44,7 @@ from .signals import (
     request_tearing_down,
 )
 from .templating import _TemplatingMixin, default_template_ctx_processor
-from .wrappers.request import Request, find_invalid_host_character
+from .wrappers.request import Request, host_is_invalid, valid_hosts
 from .wrappers.response import Response, check_latin1_headers
 
 if t.TYPE_CHECKING:
@@ -370,7 +370,7 @@ class Vial(Scaffold, _TemplatingMixin):
         url_map = self.url_map
         try:
             host = request.environ.get("HTTP_HOST")
-            if host is not None and find_invalid_host_character(host) is not None:
+            if host is not None and host not in valid_hosts and host_is_invalid(host):
                 raise SecurityError("The Host header is not valid.")  # as _fast_pipeline.match
             if request.trusted_hosts is not None:
                 # TRUSTED_HOSTS: an unlisted Host is a 400 for every request, not only

@@ -36,8 +36,8 @@ from .lifespan import run_lifespan
 from .wrappers.request import (
     Request,
     RequestFromScope,
-    find_invalid_host_byte,
-    find_invalid_host_character,
+    host_is_invalid,
+    valid_hosts,
 )
 from .wsgi import FileWrapper
 
@@ -434,7 +434,9 @@ class ASGIApp:
             ctx = context_from_scope(app, scope, receive, loop)
             path = path_info(scope)
             raw_host = names.get(b"host")
-            bad_host = raw_host is not None and find_invalid_host_byte(raw_host) is not None
+            bad_host = (
+                raw_host is not None and raw_host not in valid_hosts and host_is_invalid(raw_host)
+            )
         else:
             body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
             environ = build_environ(scope, body)
@@ -448,7 +450,7 @@ class ASGIApp:
             if direct:
                 ctx = _fast_pipeline.make_context(app, environ)
                 host = environ.get("HTTP_HOST")
-                bad_host = host is not None and find_invalid_host_character(host) is not None
+                bad_host = host is not None and host not in valid_hosts and host_is_invalid(host)
             path = environ["PATH_INFO"]
         if ctx is not None:
             raw_path = scope.get("raw_path")
