@@ -55,7 +55,15 @@ def url_for(
 def _redirect(location: str, code: int, response_class: type[Response]) -> Response:
     from .urls import iri_to_uri
 
-    target = iri_to_uri(location)
+    try:
+        target = iri_to_uri(location)
+    except ValueError:
+        # "http://[::1" (urlsplit: "Invalid IPv6 URL") or a lone surrogate from a JSON
+        # body: a target that no URL can stand for. It almost always comes from the
+        # client (redirect(request.args["next"])), so it is the client's error, not a 500.
+        from .exceptions import BadRequest
+
+        raise BadRequest("The redirect target is not a valid URL.") from None
     body = (
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
         "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: "

@@ -1,0 +1,142 @@
+"""Findings of an outside-style attack sweep against real servers, kept as regressions.
+
+Each was first seen as a 500 under gunicorn, uvicorn, hypercorn or granian; here they
+run in process through both interfaces (the real-server versions are in
+``test_sec_limits.py``). The ``xfail(strict=True)`` ones need a change in a file this
+sweep could not touch; each names the change.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from vial import Vial, redirect, request
+from vial.testing import VialClient
+from vial.wrappers import Response
+
+
+@pytest.fixture
+def app(app: Vial, monkeypatch: pytest.MonkeyPatch) -> Vial:
+    app.testing = False
+    monkeypatch.setattr(logging.getLogger(app.name), "disabled", True)
+
+    @app.get("/max-forwards")
+    def max_forwards() -> dict[str, int | None]:
+        return {"max_forwards": request.max_forwards}
+
+    @app.get("/go")
+    def go() -> Response:
+        return redirect(request.args["next"])
+
+    @app.post("/go")
+    def go_json() -> Response:
+        return redirect(request.get_json()["next"])
+
+    @app.get("/files/<path:name>")
+    def files(name: str) -> str:
+        return name
+
+    @app.get("/url")
+    def url() -> str:
+        return request.url
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("9" * 5000, None), ("9" * 19, None), (" 12 ", 12), ("0", 0), ("-1", None), ("1e3", None)],
+)
+def test_max_forwards_never_raises(client: VialClient, value: str, expected: int | None) -> None:
+    # 5,000 digits is past Python's int-from-str limit (4,300): int() raised ValueError.
+    response = client.get("/max-forwards", headers={"Max-Forwards": value})
+    assert response.status_code == 200
+    assert response.get_json() == {"max_forwards": expected}
+
+
+@pytest.mark.parametrize("target", ["http://[::1", "http://[::1/x", "//[evil"])
+def test_redirect_to_a_target_that_is_no_url_is_400(client: VialClient, target: str) -> None:
+    # urlsplit raised "Invalid IPv6 URL" (a 500) for redirect(request.args["next"]).
+    response = client.get("/go", query_string={"next": target})
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+
+
+@pytest.mark.parametrize("target", ["\\ud800", "/a\\udfff", "http://x/\\udbff"])
+def test_redirect_to_a_lone_surrogate_from_json_is_400(client: VialClient, target: str) -> None:
+    # A JSON body may hold lone surrogates (as in Flask); encoding one raised
+    # UnicodeEncodeError in iri_to_uri.
+    response = client.post("/go", data=f'{{"next": "{target}"}}', content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_redirect_to_ordinary_targets_still_works(client: VialClient) -> None:
+    response = client.get("/go", query_string={"next": "/caf\u00e9?q=1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/caf%C3%A9?q=1"
+
+
+# -- need a change in src/vial/wrappers/request.py and src/vial/app.py -----------------
+
+BAD_PATHS = ["/files/a%zz", "/files/a%ff", "/files/%c0%ae%c0%ae"]
+
+PATH_RAISES = (
+    "Request.path raises BadRequest on every read for a path with invalid percent-encoding"
+    " or UTF-8, so an after_request, errorhandler(400) or teardown_request that reads"
+    " request.path / request.url (logging, CORS) turns the 400 into a 500. Fix: path"
+    " returns a lossy decoding and records the error; app.match_request raises it."
+)
+
+
+@pytest.mark.xfail(strict=True, reason=PATH_RAISES)
+@pytest.mark.parametrize("path", BAD_PATHS)
+def test_bad_path_is_400_when_after_request_reads_the_path(
+    app: Vial, client: VialClient, path: str
+) -> None:
+    @app.after_request
+    def log_path(response: Response) -> Response:
+        response.headers["X-Path"] = request.path
+        return response
+
+    assert client.get(path).status_code == 400
+
+
+@pytest.mark.xfail(strict=True, reason=PATH_RAISES)
+@pytest.mark.parametrize("path", BAD_PATHS)
+def test_bad_path_is_400_when_an_error_handler_reads_the_url(
+    app: Vial, client: VialClient, path: str
+) -> None:
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> tuple[str, int]:
+        return f"bad request for {request.url}", 400
+
+    assert client.get(path).status_code == 400
+
+
+@pytest.mark.xfail(strict=True, reason=PATH_RAISES)
+@pytest.mark.parametrize("path", BAD_PATHS)
+def test_bad_path_is_400_when_teardown_reads_the_path(
+    app: Vial, client: VialClient, path: str
+) -> None:
+    seen: list[str] = []
+
+    @app.teardown_request
+    def log_path(error: BaseException | None) -> None:
+        seen.append(request.path)
+
+    assert client.get(path).status_code == 400
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Request.host accepts an unbalanced IPv6 bracket ('[::1'); request.url then"
+        " raises ValueError('Invalid IPv6 URL') from urlsplit, a 500. Fix: Request.host"
+        " refuses '[' or ']' unless the host is '[...]' with an optional ':port'."
+    ),
+)
+@pytest.mark.parametrize("host", ["[::1", "::1]", "[::1]]", "a[b]"])
+def test_host_with_unbalanced_brackets_is_400(client: VialClient, host: str) -> None:
+    assert client.get("/url", headers={"Host": host}).status_code == 400
