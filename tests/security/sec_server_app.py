@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from vial import Vial, g, request
+from vial import Vial, g, redirect, request
+from vial.wrappers import Response
 
 app = Vial(__name__)
 app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
@@ -65,6 +66,21 @@ def json_body() -> dict[str, str]:
 @app.get("/echo-header")
 def echo_header() -> tuple[str, int, dict[str, str]]:
     return "x", 200, {"X-Echo": request.args.get("v", "")}
+
+
+@app.post("/data")
+def data() -> dict[str, int]:
+    return {"length": len(request.get_data())}
+
+
+@app.get("/max-forwards")
+def max_forwards() -> dict[str, int | None]:
+    return {"max_forwards": request.max_forwards}
+
+
+@app.get("/go")
+def go() -> Response:
+    return redirect(request.args.get("next", "/"))
 
 
 @app.post("/todos")
