@@ -78,6 +78,11 @@ def max_forwards() -> dict[str, int | None]:
     return {"max_forwards": request.max_forwards}
 
 
+@app.get("/url")
+def url() -> str:
+    return request.url
+
+
 @app.get("/go")
 def go() -> Response:
     return redirect(request.args.get("next", "/"))

@@ -258,7 +258,7 @@ def test_real_server_chunked_body_cut_off_is_400(server_port: int) -> None:
 
 
 @pytest.mark.server
-def test_real_server_huge_max_forwards_and_unencodable_redirect_are_not_500(
+def test_real_server_max_forwards_redirect_and_bracket_host_are_not_500(
     server_port: int,
 ) -> None:
     status, _, body = http_request(
@@ -267,3 +267,5 @@ def test_real_server_huge_max_forwards_and_unencodable_redirect_are_not_500(
     assert (status, body) == (200, b'{"max_forwards":null}\n')
     status, headers, _ = http_request(server_port, "GET", "/go?next=http://%5B::1/x")
     assert status == 400 and "location" not in headers
+    status, _, body = http_request(server_port, "GET", "/url", headers={"Host": "[::1"})
+    assert (status, body) == (200, b"http://[::1/url")
