@@ -8,7 +8,9 @@ sweep could not touch; each names the change.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import typing as t
 
 import pytest
 
@@ -150,3 +152,92 @@ def test_host_with_unbalanced_brackets_never_makes_request_url_a_500(
 @pytest.mark.parametrize("host", ["[::1", "::1]", "[::1]]", "a[b]"])
 def test_host_with_unbalanced_brackets_is_400(client: VialClient, host: str) -> None:
     assert client.get("/url", headers={"Host": host}).status_code == 400
+
+
+# -- needs a change in src/vial/asgi.py --------------------------------------------------
+
+
+def _scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, t.Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost"), *headers],
+        "server": ("127.0.0.1", 80),
+        "client": ("127.0.0.1", 12345),
+    }
+
+
+async def _trickling_upload(app: Vial, statuses: list[int]) -> None:
+    """A POST whose body starts and then stalls: a slowloris on the body."""
+    first = True
+
+    async def receive() -> dict[str, t.Any]:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"a", "more_body": True}
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, t.Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    headers = [(b"content-length", b"1000"), (b"content-type", b"application/octet-stream")]
+    await app.asgi(_scope("POST", "/upload", headers), receive, send)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Under ASGI a sync view reads its body on demand in the ASGI_THREAD_POOL_SIZE pool,"
+        " so that many clients that start a body and stall hold every thread for"
+        " ASGI_BODY_TIMEOUT (60 s, renewed by each byte) and every other sync request"
+        " waits: 41 sockets stop uvicorn and granian. Fix (asgi.py): receive a sync"
+        " view's body on the event loop (memory up to ASGI_BODY_SPOOL_SIZE, then disk) before"
+        " handing the request to the pool, as for async views; @stream_request_body"
+        " views keep streaming."
+    ),
+)
+def test_stalled_uploads_do_not_starve_other_sync_requests(app: Vial) -> None:
+    app.config["ASGI_THREAD_POOL_SIZE"] = 2
+    app.config["ASGI_BODY_TIMEOUT"] = 1.5
+
+    @app.post("/upload")
+    def upload() -> str:
+        return str(len(request.get_data()))
+
+    @app.get("/ping")
+    def ping() -> str:
+        return "pong"
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        stalled: list[int] = []
+        uploads = [asyncio.ensure_future(_trickling_upload(app, stalled)) for _ in range(3)]
+        await asyncio.sleep(0.2)
+        pinged: list[int] = []
+
+        async def send(message: dict[str, t.Any]) -> None:
+            if message["type"] == "http.response.start":
+                pinged.append(message["status"])
+
+        async def receive() -> dict[str, t.Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        try:
+            await asyncio.wait_for(app.asgi(_scope("GET", "/ping", []), receive, send), 0.8)
+        except asyncio.TimeoutError:
+            pass
+        await asyncio.gather(*uploads)  # each ends with a 408 after ASGI_BODY_TIMEOUT
+        return pinged, stalled
+
+    pinged, stalled = asyncio.run(scenario())
+    assert stalled == [408, 408, 408]
+    assert pinged == [200]
