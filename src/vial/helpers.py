@@ -108,10 +108,28 @@ def is_safe_redirect_url(target: str, host_url: str | None = None) -> bool:
             next_url = url_for("index")
         return redirect(next_url)
     """
-    from urllib.parse import urlsplit
-
     if not isinstance(target, str) or not target or target != target.strip():
         return False
+    if host_url is None:
+        ctx = _cv_request.get(None)
+        host_url = ctx.request.host_url if ctx is not None else None
+    if not _is_local_target(target, host_url):
+        return False
+    # redirect() sends iri_to_uri(target), which a browser parses again: both must stay
+    # here. "http://good\\@evil/" is good's path "/@evil/" to a browser, but its
+    # backslash becomes "%5C", and "http://good%5C@evil/" is evil with a user name.
+    from .urls import iri_to_uri
+
+    try:
+        sent = iri_to_uri(target)
+    except ValueError:
+        return False
+    return sent == target or _is_local_target(sent, host_url)
+
+
+def _is_local_target(target: str, host_url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
     if any(c < " " or c == "\x7f" for c in target):
         return False
     # Browsers treat a backslash as a slash in http(s) URLs: "/\\evil" is "//evil".
@@ -125,13 +143,8 @@ def is_safe_redirect_url(target: str, host_url: str | None = None) -> bool:
         # A path (with query or fragment); "///evil" has no netloc for urlsplit but is
         # a scheme-relative URL to "evil" for a browser.
         return not url.startswith("//")
-    if scheme not in ("", "http", "https") or not parts.netloc:
+    if scheme not in ("", "http", "https") or not parts.netloc or host_url is None:
         return False
-    if host_url is None:
-        ctx = _cv_request.get(None)
-        if ctx is None:
-            return False
-        host_url = ctx.request.host_url
     return parts.netloc.lower() == urlsplit(host_url).netloc.lower()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from vial import Vial, g, redirect, request
+from vial import Vial, g, is_safe_redirect_url, redirect, request
 from vial.wrappers import Response
 
 app = Vial(__name__)
@@ -86,6 +86,12 @@ def url() -> str:
 @app.get("/go")
 def go() -> Response:
     return redirect(request.args.get("next", "/"))
+
+
+@app.get("/login")
+def login() -> Response:
+    target = request.args.get("next", "")
+    return redirect(target if is_safe_redirect_url(target) else "/")
 
 
 @app.post("/todos")

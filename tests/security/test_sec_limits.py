@@ -12,6 +12,7 @@ import http.client
 import os
 import socket
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from sec_support import GeneratedBody, bounded, send_streamed
@@ -269,3 +270,17 @@ def test_real_server_max_forwards_redirect_and_bracket_host_are_not_500(
     assert status == 400 and "location" not in headers
     status, _, body = http_request(server_port, "GET", "/url", headers={"Host": "[::1"})
     assert (status, body) == (200, b"http://[::1/url")
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("trick", ["http://{host}\\@evil.example/", "//{host}\\@evil.example/x"])
+def test_real_server_login_next_with_a_backslash_stays_on_the_site(
+    server_port: int, trick: str
+) -> None:
+    # is_safe_redirect_url read "\\" as a browser does ("/"), but redirect() sent it as
+    # "%5C" and "http://host%5C@evil.example/" takes a browser to evil.example.
+    host = f"127.0.0.1:{server_port}"
+    query = urlencode({"next": trick.format(host=host)})
+    status, headers, _ = http_request(server_port, "GET", f"/login?{query}")
+    assert status == 302
+    assert headers["location"] == "/"
