@@ -244,15 +244,15 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
 
 
 def _disposition_params(download_name: str) -> dict[str, str]:
-    try:
-        download_name.encode("ascii")
-    except UnicodeEncodeError:
-        simple = (
-            unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
-        )
-        quoted = quote(download_name, safe="!#$&+^`|~")
-        return {"filename": simple, "filename*": f"UTF-8''{quoted}"}
-    return {"filename": download_name}
+    if download_name.isascii() and download_name.isprintable():
+        return {"filename": download_name}
+    # Non-ASCII text, or control characters (a name from user input with CR, LF or NUL,
+    # which a header may not carry): an ASCII fallback without them, and the whole name
+    # percent-encoded in filename*, rather than a header that is refused (a 500).
+    simple = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
+    simple = "".join(c for c in simple if c.isprintable())
+    quoted = quote(download_name, safe="!#$&+^`|~", errors="replace")
+    return {"filename": simple, "filename*": f"UTF-8''{quoted}"}
 
 
 def send_file(

@@ -9,12 +9,14 @@ sweep could not touch; each names the change.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import typing as t
+from urllib.parse import quote
 
 import pytest
 
-from vial import Vial, redirect, request
+from vial import Vial, redirect, request, send_file
 from vial.testing import VialClient
 from vial.wrappers import Response
 
@@ -43,6 +45,11 @@ def app(app: Vial, monkeypatch: pytest.MonkeyPatch) -> Vial:
     @app.get("/url")
     def url() -> str:
         return request.url
+
+    @app.get("/export")
+    def export() -> Response:
+        name = request.args["name"]
+        return send_file(io.BytesIO(b"data"), download_name=name, as_attachment=True)
 
     return app
 
@@ -78,6 +85,28 @@ def test_redirect_to_ordinary_targets_still_works(client: VialClient) -> None:
     response = client.get("/go", query_string={"next": "/caf\u00e9?q=1"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/caf%C3%A9?q=1"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["report\r\nSet-Cookie: admin=1.csv", "a\x00b.csv", "tab\tname.csv", "caf\u00e9\n.csv"],
+)
+def test_download_name_from_user_input_with_controls_is_encoded(
+    client: VialClient, name: str
+) -> None:
+    # send_file(download_name=request.args[...]) with CR, LF or NUL made a header value
+    # that Headers refuses: a 500. Now filename= drops them and filename* keeps them.
+    response = client.get("/export", query_string={"name": name})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    disposition = response.headers["Content-Disposition"]
+    assert not any(c in disposition for c in "\r\n\x00\t")
+    assert disposition.endswith("filename*=UTF-8''" + quote(name, safe="!#$&+^`|~"))
+
+
+def test_plain_download_names_are_unchanged(client: VialClient) -> None:
+    response = client.get("/export", query_string={"name": "report 2026.csv"})
+    assert response.headers["Content-Disposition"] == 'attachment; filename="report 2026.csv"'
 
 
 # -- need a change in src/vial/wrappers/request.py and src/vial/app.py -----------------
