@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from vial import Vial, redirect, request, send_file
+from vial import Vial, jsonify, redirect, request, send_file, session
 from vial.testing import VialClient
 from vial.wrappers import Response
 
@@ -45,6 +45,15 @@ def app(app: Vial, monkeypatch: pytest.MonkeyPatch) -> Vial:
     @app.get("/url")
     def url() -> str:
         return request.url
+
+    @app.post("/echo")
+    def echo() -> Response:
+        return jsonify(request.get_json())
+
+    @app.post("/remember")
+    def remember() -> str:
+        session["data"] = request.get_json()
+        return "ok"
 
     @app.get("/export")
     def export() -> Response:
@@ -85,6 +94,36 @@ def test_redirect_to_ordinary_targets_still_works(client: VialClient) -> None:
     response = client.get("/go", query_string={"next": "/caf\u00e9?q=1"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/caf%C3%A9?q=1"
+
+
+def _nested(depth: int, kind: str) -> str:
+    if kind == "array":
+        return "[" * depth + "]" * depth
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize(("depth", "status"), [(256, 200), (257, 400), (990, 400)])
+def test_json_too_deep_to_write_back_is_400(
+    app: Vial, client: VialClient, kind: str, depth: int, status: int
+) -> None:
+    # Python parses ~990 levels but cannot write them back from a view: jsonify and the
+    # session raised RecursionError (a 500). app.json.max_depth (256) refuses them first.
+    app.secret_key = "sweep"
+    for path in ("/echo", "/remember"):
+        response = client.post(path, data=_nested(depth, kind), content_type="application/json")
+        assert response.status_code == status, path
+
+
+def test_json_max_depth_none_accepts_what_the_parser_accepts(app: Vial) -> None:
+    app.json.max_depth = None  # type: ignore[attr-defined]
+    assert app.json.loads(_nested(500, "array")) is not None
+    app.json.max_depth = 3  # type: ignore[attr-defined]
+    assert app.json.loads("[[[1]], [[2]]]") == [[[1]], [[2]]]
+    with pytest.raises(ValueError, match="more than 3 levels"):
+        app.json.loads("[[[[1]]]]")
+    with pytest.raises(ValueError, match="more than 3 levels"):
+        app.json.loads(b'{"a": [{"b": [1]}]}')
 
 
 @pytest.mark.parametrize(
