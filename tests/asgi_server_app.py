@@ -28,8 +28,12 @@ def _marker(name: str) -> str:
 
 
 def _write_marker(name: str, text: str = "") -> None:
-    with open(_marker(name), "w") as file:
+    # Written aside and renamed into place: a test that polls for the file must never
+    # find it created but still empty.
+    path = _marker(name)
+    with open(path + ".tmp", "w") as file:
         file.write(text)
+    os.replace(path + ".tmp", path)
 
 
 def _wait_for_marker(name: str, timeout: float = 10.0) -> bool:

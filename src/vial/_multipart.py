@@ -166,6 +166,7 @@ class _MultipartBody:
         "_headers",
         "_max_field_size",
         "_max_parts",
+        "_memory_files",
         "_on_disk",
         "_parser",
         "_part_content_type",
@@ -199,6 +200,9 @@ class _MultipartBody:
         self._max_field_size = max_field_size
         self._max_parts = max_parts
         self._disk_threshold = spool_threshold
+        # Bytes of file parts held in memory, all parts together: the threshold bounds
+        # the sum, not each file, or 1,000 files just under it would all stay in memory.
+        self._memory_files = 0
         self._tempdir = tempdir
         self._received = 0
         self._delimiter = b"--" + boundary.encode("ascii")
@@ -376,8 +380,13 @@ class _MultipartBody:
             self._field += data[start:end]
             return
         self._file_size += size
-        if not self._on_disk and self._file_size > self._disk_threshold:
-            stream = self._move_to_disk(stream)
+        if not self._on_disk:
+            self._memory_files += size
+            # This file's bytes are part of the sum, so one file over the threshold
+            # moves too.
+            if self._memory_files > self._disk_threshold:
+                self._memory_files -= self._file_size
+                stream = self._move_to_disk(stream)
         # PERF: a memoryview hands the bytes to write() without allocating a slice
         # copy (64 KiB chunks: ~10% faster, and the copy no longer counts in peak memory).
         stream.write(memoryview(data)[start:end])

@@ -42,8 +42,9 @@ Multipart decisions, where the RFCs or browsers leave room:
 - Field values are decoded with ``charset`` (UTF-8); invalid bytes -> 400.
 - A completely empty body parses as an empty form; any other body must end with
   the closing boundary. Up to 64 KiB of preamble and of epilogue are tolerated.
-- Files up to ``spool_threshold`` bytes stay in memory (:class:`io.BytesIO`); larger
-  ones move to an anonymous :func:`tempfile.TemporaryFile` (no name on POSIX, so
+- Files stay in memory (:class:`io.BytesIO`) while all the files of the form hold at
+  most ``spool_threshold`` bytes together; the file that goes over, and every file
+  after it, moves to an anonymous :func:`tempfile.TemporaryFile` (no name on POSIX, so
   nothing is left on disk even if the process is killed) that :meth:`close` closes.
 """
 
@@ -164,8 +165,8 @@ class FormDataParser:
     :param max_form_memory_size: most bytes of the urlencoded body, or of one non-file
         multipart field (``MAX_FORM_MEMORY_SIZE``).
     :param max_form_parts: most multipart parts or urlencoded fields (``MAX_FORM_PARTS``).
-    :param spool_threshold: file parts larger than this move from memory to a
-        temporary file.
+    :param spool_threshold: most bytes the file parts keep in memory, all together;
+        beyond it they move to temporary files.
     :param charset: encoding of field names and values.
     :param tempdir: directory for temporary files (default: :func:`tempfile.gettempdir`).
     :raises RequestEntityTooLarge: ``content_length`` exceeds ``max_content_length``, or

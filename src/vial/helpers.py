@@ -55,7 +55,15 @@ def url_for(
 def _redirect(location: str, code: int, response_class: type[Response]) -> Response:
     from .urls import iri_to_uri
 
-    target = iri_to_uri(location)
+    try:
+        target = iri_to_uri(location)
+    except ValueError:
+        # "http://[::1" (urlsplit: "Invalid IPv6 URL") or a lone surrogate from a JSON
+        # body: a target that no URL can stand for. It almost always comes from the
+        # client (redirect(request.args["next"])), so it is the client's error, not a 500.
+        from .exceptions import BadRequest
+
+        raise BadRequest("The redirect target is not a valid URL.") from None
     body = (
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
         "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: "
@@ -100,10 +108,28 @@ def is_safe_redirect_url(target: str, host_url: str | None = None) -> bool:
             next_url = url_for("index")
         return redirect(next_url)
     """
-    from urllib.parse import urlsplit
-
     if not isinstance(target, str) or not target or target != target.strip():
         return False
+    if host_url is None:
+        ctx = _cv_contexts.get()[1]
+        host_url = ctx.request.host_url if ctx is not None else None
+    if not _is_local_target(target, host_url):
+        return False
+    # redirect() sends iri_to_uri(target), which a browser parses again: both must stay
+    # here. "http://good\\@evil/" is good's path "/@evil/" to a browser, but its
+    # backslash becomes "%5C", and "http://good%5C@evil/" is evil with a user name.
+    from .urls import iri_to_uri
+
+    try:
+        sent = iri_to_uri(target)
+    except ValueError:
+        return False
+    return sent == target or _is_local_target(sent, host_url)
+
+
+def _is_local_target(target: str, host_url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
     if any(c < " " or c == "\x7f" for c in target):
         return False
     # Browsers treat a backslash as a slash in http(s) URLs: "/\\evil" is "//evil".
@@ -117,13 +143,8 @@ def is_safe_redirect_url(target: str, host_url: str | None = None) -> bool:
         # A path (with query or fragment); "///evil" has no netloc for urlsplit but is
         # a scheme-relative URL to "evil" for a browser.
         return not url.startswith("//")
-    if scheme not in ("", "http", "https") or not parts.netloc:
+    if scheme not in ("", "http", "https") or not parts.netloc or host_url is None:
         return False
-    if host_url is None:
-        ctx = _cv_contexts.get()[1]
-        if ctx is None:
-            return False
-        host_url = ctx.request.host_url
     return parts.netloc.lower() == urlsplit(host_url).netloc.lower()
 
 
@@ -223,15 +244,15 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
 
 
 def _disposition_params(download_name: str) -> dict[str, str]:
-    try:
-        download_name.encode("ascii")
-    except UnicodeEncodeError:
-        simple = (
-            unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
-        )
-        quoted = quote(download_name, safe="!#$&+^`|~")
-        return {"filename": simple, "filename*": f"UTF-8''{quoted}"}
-    return {"filename": download_name}
+    if download_name.isascii() and download_name.isprintable():
+        return {"filename": download_name}
+    # Non-ASCII text, or control characters (a name from user input with CR, LF or NUL,
+    # which a header may not carry): an ASCII fallback without them, and the whole name
+    # percent-encoded in filename*, rather than a header that is refused (a 500).
+    simple = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
+    simple = "".join(c for c in simple if c.isprintable())
+    quoted = quote(download_name, safe="!#$&+^`|~", errors="replace")
+    return {"filename": simple, "filename*": f"UTF-8''{quoted}"}
 
 
 def send_file(

@@ -306,9 +306,16 @@ def uri_to_iri(uri: str) -> str:
 
     :func:`iri_to_uri` of the result gives back an equivalent URI.
 
+    A URL :func:`~urllib.parse.urlsplit` cannot split (an unbalanced ``[`` in the
+    host, as a client's ``Host: [::1`` makes :attr:`Request.url`) is returned as it
+    is, rather than raising :exc:`ValueError` as Werkzeug does.
+
     :param uri: an absolute or relative URL.
     """
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return uri
     netloc = parts.netloc
     if netloc:
         userinfo, at, host, port = _split_netloc(netloc)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from vial import Vial, g, request
+from vial import Vial, g, is_safe_redirect_url, redirect, request
+from vial.wrappers import Response
 
 app = Vial(__name__)
 app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
@@ -65,6 +66,32 @@ def json_body() -> dict[str, str]:
 @app.get("/echo-header")
 def echo_header() -> tuple[str, int, dict[str, str]]:
     return "x", 200, {"X-Echo": request.args.get("v", "")}
+
+
+@app.post("/data")
+def data() -> dict[str, int]:
+    return {"length": len(request.get_data())}
+
+
+@app.get("/max-forwards")
+def max_forwards() -> dict[str, int | None]:
+    return {"max_forwards": request.max_forwards}
+
+
+@app.get("/url")
+def url() -> str:
+    return request.url
+
+
+@app.get("/go")
+def go() -> Response:
+    return redirect(request.args.get("next", "/"))
+
+
+@app.get("/login")
+def login() -> Response:
+    target = request.args.get("next", "")
+    return redirect(target if is_safe_redirect_url(target) else "/")
 
 
 @app.post("/todos")

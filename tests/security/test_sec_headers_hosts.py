@@ -202,6 +202,12 @@ UNSAFE = [
     "http://good.example@evil.example/",
     "http://good.example:80@evil.example/",
     "http://evil.example\\@good.example/",
+    # A browser reads "\\" as "/" (good.example's path "/@evil.example"), but redirect()
+    # sends it as "%5C", and "http://good.example%5C@evil.example/" is evil.example.
+    "http://good.example\\@evil.example/",
+    "https://good.example\\@evil.example",
+    "//good.example\\@evil.example",
+    "http://good.example\\:x@evil.example/",
     "http://evil.example#@good.example/",
     "http://good.example.evil.example/",
     "//good.example@evil.example",

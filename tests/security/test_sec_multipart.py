@@ -11,6 +11,8 @@ Starlette CVE-2024-47874 (unbounded fields in memory), python-multipart CVE-2024
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sec_support import GeneratedBody, bounded, send_streamed
 
@@ -147,3 +149,58 @@ def test_part_with_an_empty_name_is_only_the_empty_key(upload_app: Vial, interfa
     status, data = send_streamed(upload_app, interface, body, CONTENT_TYPE, "/keys", len(whole))
     assert status == 200
     assert data == b'{"files":[],"form":["","a"]}\n'
+
+
+class _ManyFiles(io.RawIOBase):
+    """``count`` file parts of ``size`` bytes each, made as they are read."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self._parts = iter(range(count + 1))
+        self._count = count
+        self._size = size
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while len(self._buffer) < len(buffer):
+            i = next(self._parts, None)
+            if i is None:
+                break
+            if i == self._count:
+                self._buffer += f"--{BOUNDARY}--\r\n".encode()
+            else:
+                self._buffer += (
+                    (
+                        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f{i}";'
+                        f' filename="f{i}.bin"\r\n\r\n'
+                    ).encode()
+                    + bytes([65 + i % 26]) * self._size
+                    + b"\r\n"
+                )
+        n = min(len(buffer), len(self._buffer))
+        buffer[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def test_many_files_just_under_the_spool_threshold_go_to_disk(interface: str) -> None:
+    # Each file under the 500 kB threshold stayed in memory: with MAX_FORM_PARTS
+    # (1,000) and no MAX_CONTENT_LENGTH, one request could hold ~500 MB. The threshold
+    # now bounds all the files of the form together.
+    app = Vial(__name__)
+    sizes: dict[str, tuple[int, bytes]] = {}
+
+    @app.post("/upload")
+    def upload() -> dict[str, int]:
+        for name, storage in request.files.items():
+            data = storage.read()
+            sizes[name] = (len(data), data[:1])
+        return {"files": len(request.files)}
+
+    size = 500 * 1024 - 100
+    with bounded(megabytes=8):
+        status, body = send_streamed(app, interface, _ManyFiles(40, size), CONTENT_TYPE)
+    assert (status, body) == (200, b'{"files":40}\n')
+    assert sizes == {f"f{i}": (size, bytes([65 + i % 26])) for i in range(40)}

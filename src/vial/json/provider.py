@@ -33,6 +33,7 @@ def _load_orjson() -> t.Any:
             _orjson = orjson
     return _orjson
 
+
 _COMPACT_SEPARATORS = (",", ":")
 
 
@@ -147,6 +148,28 @@ def _stdlib_loads(s: str | bytes | bytearray, **kwargs: t.Any) -> t.Any:
         raise ValueError("JSON nested too deeply") from None
 
 
+def _checked_depth(source: str | bytes | bytearray, value: t.Any, limit: int | None) -> t.Any:
+    """``value`` (parsed from ``source``) unless its arrays and objects nest past ``limit``."""
+    if limit is None or not isinstance(value, (dict, list)):
+        return value
+    # PERF: a document with no more than ``limit`` opening brackets cannot nest deeper;
+    # counting them is a C loop, and the walk below is only for documents that could.
+    if isinstance(source, str):
+        opened = source.count("[") + source.count("{")
+    else:
+        opened = source.count(b"[") + source.count(b"{")
+    if opened <= limit:
+        return value
+    stack: list[tuple[t.Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise ValueError(f"JSON nested too deeply (more than {limit} levels)")
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return value
+
+
 def _compact_encode_function(
     default: t.Callable[[t.Any], t.Any], ensure_ascii: bool, sort_keys: bool
 ) -> t.Callable[[t.Any], str]:
@@ -169,8 +192,15 @@ def _compact_encode_function(
         # values that contain themselves (ValueError) needs; one shared dict would be a
         # data race between threads.
         encode_chunks = make_encoder(
-            {}, default, string_encoder, None, key_separator, item_separator, sort_keys,
-            False, True,
+            {},
+            default,
+            string_encoder,
+            None,
+            key_separator,
+            item_separator,
+            sort_keys,
+            False,
+            True,
         )
         return "".join(encode_chunks(obj, 0))
 
@@ -204,6 +234,13 @@ class DefaultJSONProvider(JSONProvider):
     #: The mimetype of :meth:`response`.
     mimetype = "application/json"
 
+    #: The deepest nesting of arrays and objects :meth:`loads` accepts; deeper documents
+    #: raise :exc:`ValueError` (so ``request.get_json()`` answers 400). Python's own
+    #: limit is near 1,000 levels, but a document parsed that deep cannot be written
+    #: back (``jsonify``, the session) without a :exc:`RecursionError`, a 500. ``None``
+    #: accepts what the parser accepts, as Flask does.
+    max_depth: int | None = 256
+
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` to a JSON string with :func:`json.dumps`.
 
@@ -226,9 +263,9 @@ class DefaultJSONProvider(JSONProvider):
         :param s: the document, as text or bytes.
         :param kwargs: passed to :func:`json.loads`.
         :raises ValueError: if the document is not valid JSON, including
-            when it is nested too deeply to parse.
+            when it is nested deeper than :attr:`max_depth`.
         """
-        return _stdlib_loads(s, **kwargs)
+        return _checked_depth(s, _stdlib_loads(s, **kwargs), self.max_depth)
 
     # (default, ensure_ascii, sort_keys, encode) for _stdlib_compact.
     _compact_encoder: tuple[t.Any, bool, bool, t.Callable[[t.Any], str]] | None = None
@@ -388,8 +425,7 @@ class OrJSONProvider(DefaultJSONProvider):
             # a word; 19 digits in a row may be such an integer.
             if isinstance(s, str):
                 long_digits = (
-                    sum(map(s.count, "0123456789")) >= 19
-                    and _LONG_DIGITS_STR.search(s) is not None
+                    sum(map(s.count, "0123456789")) >= 19 and _LONG_DIGITS_STR.search(s) is not None
                 )
             else:
                 # PERF: fewer than 19 digits in all cannot make 19 in a row; counting
@@ -400,10 +436,12 @@ class OrJSONProvider(DefaultJSONProvider):
                 )
             if not long_digits:
                 try:
-                    return orjson.loads(s)
+                    value = orjson.loads(s)
                 except ValueError:
                     pass  # orjson is stricter; json decides, and words the error.
-        return _stdlib_loads(s, **kwargs)
+                else:
+                    return _checked_depth(s, value, self.max_depth)
+        return _checked_depth(s, _stdlib_loads(s, **kwargs), self.max_depth)
 
     def _compact_body(self, obj: t.Any) -> str | bytes:
         if type(self).dumps is not OrJSONProvider.dumps:

@@ -16,6 +16,23 @@ class BinaryReader(t.Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+#: Modules whose exceptions, raised by ``wsgi.input.read()``, mean the *client* sent a
+#: malformed or cut-off body: gunicorn parses chunked bodies lazily, inside the app's
+#: read, and raises ``InvalidChunkSize``, ``ChunkMissingTerminator``,
+#: ``InvalidChunkExtension`` (``ParseException``) or ``NoMoreData`` (an ``IOError``).
+_SERVER_PARSE_ERROR_MODULES = ("gunicorn.http.errors",)
+
+
+def _is_server_parse_error(error: Exception) -> bool:
+    return type(error).__module__ in _SERVER_PARSE_ERROR_MODULES
+
+
+def _as_client_error(error: Exception) -> BadRequest:
+    if type(error).__name__ == "NoMoreData":
+        return ClientDisconnected("The client stopped sending before the end of the body.")
+    return BadRequest("The request body is malformed (its chunked encoding is invalid).")
+
+
 class BodyStream:
     """A read-only view of the request body that never reads past its end or its limit.
 
@@ -50,9 +67,18 @@ class BodyStream:
             # Ask for no more than one byte past the limit, so an unsized (chunked) body
             # that is too large is refused before the rest of it is taken in.
             size = min(size, self._limit - self._read_so_far + 1)
-        chunk = self._source.read(size)
+        chunk = self._read_source(size)
         self._account(chunk, size)
         return chunk
+
+    def _read_source(self, size: int) -> bytes:
+        try:
+            return self._source.read(size)
+        except Exception as error:
+            if _is_server_parse_error(error):
+                self._exhausted = True
+                raise _as_client_error(error) from None
+            raise
 
     def readall(self) -> bytes:
         """Read the rest of the body."""
@@ -60,7 +86,7 @@ class BodyStream:
         remaining = self._remaining
         if remaining is not None and 0 < remaining <= CHUNK_SIZE and not self._exhausted:
             # PERF: a small body of known length usually comes in one read.
-            chunk = self._source.read(remaining)
+            chunk = self._read_source(remaining)
             self._account(chunk, remaining)
             if self._exhausted:
                 return chunk

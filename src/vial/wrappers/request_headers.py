@@ -135,7 +135,12 @@ class RequestHeaderMixin:
     def max_forwards(self) -> int | None:
         """The Max-Forwards header as an int (``None`` when absent or not a number)."""
         value = self.environ.get("HTTP_MAX_FORWARDS")
-        if value is None or not value.strip().isdigit() or not value.isascii():
+        if value is None:
+            return None
+        value = value.strip()
+        # More digits than any hop count would hit Python's int-from-str limit (4,300
+        # digits raises ValueError, a 500): such a value is as meaningless as "abc".
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
             return None
         return int(value)
 
