@@ -150,7 +150,8 @@ def _stdlib_loads(s: str | bytes | bytearray, **kwargs: t.Any) -> t.Any:
 
 def _checked_depth(source: str | bytes | bytearray, value: t.Any, limit: int | None) -> t.Any:
     """``value`` (parsed from ``source``) unless its arrays and objects nest past ``limit``."""
-    if limit is None or not isinstance(value, (dict, list)):
+    # PERF: a document of at most ``limit`` characters cannot nest deeper than that.
+    if limit is None or len(source) <= limit or not isinstance(value, (dict, list)):
         return value
     # PERF: a document with no more than ``limit`` opening brackets cannot nest deeper;
     # counting them is a C loop, and the walk below is only for documents that could.
@@ -440,7 +441,12 @@ class OrJSONProvider(DefaultJSONProvider):
                 except ValueError:
                     pass  # orjson is stricter; json decides, and words the error.
                 else:
-                    return _checked_depth(s, value, self.max_depth)
+                    limit = self.max_depth
+                    # PERF: _checked_depth's first test, without its call: a document of
+                    # at most ``limit`` characters cannot nest deeper (about 500 instructions).
+                    if limit is None or len(s) <= limit:
+                        return value
+                    return _checked_depth(s, value, limit)
         return _checked_depth(s, _stdlib_loads(s, **kwargs), self.max_depth)
 
     def _compact_body(self, obj: t.Any) -> str | bytes:

@@ -67,18 +67,19 @@ class BodyStream:
             # Ask for no more than one byte past the limit, so an unsized (chunked) body
             # that is too large is refused before the rest of it is taken in.
             size = min(size, self._limit - self._read_so_far + 1)
-        chunk = self._read_source(size)
+        try:
+            chunk = self._source.read(size)
+        except Exception as error:
+            self._raise_read_error(error)
         self._account(chunk, size)
         return chunk
 
-    def _read_source(self, size: int) -> bytes:
-        try:
-            return self._source.read(size)
-        except Exception as error:
-            if _is_server_parse_error(error):
-                self._exhausted = True
-                raise _as_client_error(error) from None
-            raise
+    def _raise_read_error(self, error: Exception) -> t.NoReturn:
+        """Raise what the server's read raised, as a 400 when the client's body is at fault."""
+        if _is_server_parse_error(error):
+            self._exhausted = True
+            raise _as_client_error(error) from None
+        raise error
 
     def readall(self) -> bytes:
         """Read the rest of the body."""
@@ -86,7 +87,10 @@ class BodyStream:
         remaining = self._remaining
         if remaining is not None and 0 < remaining <= CHUNK_SIZE and not self._exhausted:
             # PERF: a small body of known length usually comes in one read.
-            chunk = self._read_source(remaining)
+            try:
+                chunk = self._source.read(remaining)
+            except Exception as error:
+                self._raise_read_error(error)
             self._account(chunk, remaining)
             if self._exhausted:
                 return chunk
