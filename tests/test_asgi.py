@@ -420,15 +420,52 @@ def test_body_not_received_when_view_ignores_it(app: Vial) -> None:
     assert server.body_messages_taken == 5
 
 
-def test_sync_view_ignoring_body_receives_none(app: Vial) -> None:
+def test_sync_view_ignoring_a_large_body_receives_only_its_start(app: Vial) -> None:
+    # Without MAX_CONTENT_LENGTH, the loop receives SYNC_VIEW_RECEIVE_AHEAD bytes for a sync
+    # view (so that a stalled upload does not hold a worker thread) and no more.
+    from vial.asgi import SYNC_VIEW_RECEIVE_AHEAD
+
     @app.post("/ignore")
     def ignore() -> str:
         return "ok"
 
-    server = FakeServer(body_messages(b"x" * 1000, 5))
-    serve(app, http_scope("/ignore", "POST", [("Content-Length", "1000")]), server)
+    size = 50 * 4096
+    server = FakeServer(body_messages(b"x" * size, 50))
+    serve(app, http_scope("/ignore", "POST", [("Content-Length", str(size))]), server)
     assert server.status == 200
-    assert server.body_messages_taken == 0
+    assert server.body_messages_taken == SYNC_VIEW_RECEIVE_AHEAD // 4096 + 1
+
+
+def test_sync_view_with_a_size_limit_gets_its_body_received_first(app: Vial) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    taken: list[int] = []
+
+    @app.post("/read")
+    def read() -> str:
+        taken.append(server.body_messages_taken)  # before the view reads anything
+        return str(len(request.get_data()))
+
+    size = 50 * 4096
+    server = FakeServer(body_messages(b"x" * size, 50))
+    serve(app, http_scope("/read", "POST", [("Content-Length", str(size))]), server)
+    assert server.status == 200 and server.body == str(size).encode()
+    assert taken == [50]
+
+
+def test_sync_view_body_past_the_limit_is_413_from_its_error_handler(app: Vial) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+
+    @app.errorhandler(413)
+    def too_large(error: Exception) -> tuple[str, int]:
+        return "too large, said the app", 413
+
+    @app.post("/read")
+    def read() -> str:
+        return str(len(request.get_data()))
+
+    server = FakeServer(body_messages(b"x" * 5000, 5))  # chunked: no Content-Length
+    serve(app, http_scope("/read", "POST"), server)
+    assert server.status == 413 and server.body == b"too large, said the app"
 
 
 def test_async_view_reads_body_as_it_arrives(app: Vial) -> None:

@@ -30,7 +30,7 @@ from . import _async, _fast_pipeline
 from ._async import executor_for
 from ._body_deadlines import deadlines_for
 from .async_dispatch import is_async, run_request
-from .exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
+from .exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
 from .wrappers.request import (
@@ -73,6 +73,7 @@ class ASGIBodyReader:
     _read_started = False
     #: Set when a receive waited longer than the timeout.
     timed_out = False
+    _error: HTTPException | None = None
 
     def __init__(
         self, receive: Receive, loop: asyncio.AbstractEventLoop, timeout: float | None
@@ -143,9 +144,16 @@ class ASGIBodyReader:
             return
         asyncio.run_coroutine_threadsafe(self._next_message(), self.loop).result()
 
+    def fail_reads_with(self, error: HTTPException) -> None:
+        """Make every later read raise ``error``: receiving the body ahead of a sync view
+        failed (413, 408, a disconnect), and the view answers it when it reads the body."""
+        self._error = error
+
     def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` bytes (everything left when negative)."""
         self._read_started = True
+        if self._error is not None:
+            raise self._error
         if self._spooled is not None:
             return self._spooled.read(size)
         if size is None or size < 0:
@@ -160,15 +168,20 @@ class ASGIBodyReader:
         del self._buffer[:size]
         return data
 
+    async def receive_ahead(self, limit: int | None, size: int) -> None:
+        """Receive the body now (on the loop) into memory, until it is complete or more
+        than ``size`` bytes are held; 413 past ``limit``."""
+        while self._more and len(self._buffer) <= size:
+            await self._next_message()
+            if limit is not None and len(self._buffer) > limit:
+                raise RequestEntityTooLarge()
+
     async def buffer_all(self, limit: int | None, spool_size: int) -> None:
         """Receive the whole body now (on the loop), spooling to disk past ``spool_size``."""
         if self._spooled is not None or not self._more:
             return
         # PERF: a body that fits in ``spool_size`` stays in the buffer (no temp file object).
-        while self._more and len(self._buffer) <= spool_size:
-            await self._next_message()
-            if limit is not None and len(self._buffer) > limit:
-                raise RequestEntityTooLarge()
+        await self.receive_ahead(limit, spool_size)
         if not self._more:
             return
         spool = tempfile.SpooledTemporaryFile(max_size=spool_size)  # noqa: SIM115 - closed in close()
@@ -247,6 +260,41 @@ def receive_body_before_async_code() -> None:
         raise RequestEntityTooLarge()
     spool_size = int(ctx.app.config["ASGI_BODY_SPOOL_SIZE"])
     asyncio.run_coroutine_threadsafe(reader.buffer_all(limit, spool_size), reader.loop).result()
+
+
+#: How much of a sync view's body is received on the loop when no MAX_CONTENT_LENGTH
+#: bounds it (see _receive_body_for_sync_view).
+SYNC_VIEW_RECEIVE_AHEAD = 64 * 1024
+
+
+async def _receive_body_for_sync_view(app: Vial, request: Request, body: ASGIBodyReader) -> None:
+    """Receive the body of a request for a sync view here, on the loop, before the view
+    takes a worker thread: read there, a client that stalls mid-upload holds the thread
+    for ``ASGI_BODY_TIMEOUT``, and a few such clients every thread of the pool.
+
+    Only once routing found a view that does not stream its body. With
+    ``MAX_CONTENT_LENGTH`` set, the whole body (in memory up to ``ASGI_BODY_SPOOL_SIZE``,
+    on disk beyond; 413 past the limit). Without it, only its first
+    :data:`SYNC_VIEW_RECEIVE_AHEAD` bytes, in memory, and the rest is read in the thread
+    as before: an unbounded body must not go to disk unasked, and the form parser must
+    still be able to refuse it early (``MAX_FORM_PARTS``). A failure (413, 408, a
+    disconnect) is raised when the view reads the body, so that its error handlers answer
+    it as before.
+    """
+    if request.routing_exception is not None or views_stream_body(app, request):
+        return
+    config = app.config
+    limit = config["MAX_CONTENT_LENGTH"]
+    try:
+        if limit is None:
+            await body.receive_ahead(None, SYNC_VIEW_RECEIVE_AHEAD)
+            return
+        length = request.content_length
+        if length is not None and length > limit:
+            raise RequestEntityTooLarge()
+        await body.buffer_all(limit, int(config["ASGI_BODY_SPOOL_SIZE"]))
+    except HTTPException as error:
+        body.fail_reads_with(error)
 
 
 def _encode_wsgi(value: str) -> str:
@@ -493,6 +541,8 @@ class ASGIApp:
             environ["vial.request_context"] = ctx
         assert environ is not None
         body = environ["vial.asgi.body"]
+        if ctx is not None and not body.complete:
+            await _receive_body_for_sync_view(app, ctx.request, body)
         executor = executor_for(int(config["ASGI_THREAD_POOL_SIZE"]))
         started: list[t.Any] = []
         context = contextvars.copy_context()

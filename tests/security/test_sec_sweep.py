@@ -208,18 +208,14 @@ def test_host_with_unbalanced_brackets_never_makes_request_url_a_500(
     assert response.status_code < 500
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Request.host accepts an unbalanced IPv6 bracket ('[::1') and url_for(_external)"
-        " builds http://[::1/...; it should be a 400 like the other malformed hosts. Fix:"
-        " Request.host refuses '[' or ']' unless the host is '[...]' with an optional"
-        " ':port'."
-    ),
-)
 @pytest.mark.parametrize("host", ["[::1", "::1]", "[::1]]", "a[b]"])
 def test_host_with_unbalanced_brackets_is_400(client: VialClient, host: str) -> None:
     assert client.get("/url", headers={"Host": host}).status_code == 400
+
+
+@pytest.mark.parametrize("host", ["[::1]", "[::1]:8080", "[fe80::1%25eth0]:80"])
+def test_bracketed_ipv6_hosts_are_served(client: VialClient, host: str) -> None:
+    assert client.get("/url", headers={"Host": host}).status_code == 200
 
 
 # -- needs a change in src/vial/asgi.py --------------------------------------------------
@@ -262,18 +258,6 @@ async def _trickling_upload(app: Vial, statuses: list[int]) -> None:
     await app.asgi(_scope("POST", "/upload", headers), receive, send)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Under ASGI a sync view reads its body on demand in the ASGI_THREAD_POOL_SIZE pool,"
-        " so that many clients that start a body and stall hold every thread for"
-        " ASGI_BODY_TIMEOUT (60 s, renewed by each byte) and every other sync request"
-        " waits: 41 sockets stop uvicorn and granian. Fix (asgi.py): receive a sync"
-        " view's body on the event loop (memory up to ASGI_BODY_SPOOL_SIZE, then disk) before"
-        " handing the request to the pool, as for async views; @stream_request_body"
-        " views keep streaming."
-    ),
-)
 def test_stalled_uploads_do_not_starve_other_sync_requests(app: Vial) -> None:
     app.config["ASGI_THREAD_POOL_SIZE"] = 2
     app.config["ASGI_BODY_TIMEOUT"] = 1.5

@@ -49,6 +49,10 @@ _DEFAULT_MAX_FORM_PARTS = 1_000
 # another host ("http://good@evil/"). Such a request answers 400 before routing.
 _find_invalid_host_character = re.compile(r"[^\x21-\x7e]|[/\\@?#]").search
 _find_invalid_host_byte = re.compile(rb"[^\x21-\x7e]|[/\\@?#]").search
+# Brackets only around an IPv6 address, before an optional port: "[::1" or "a[b]" would
+# make an external URL that another parser splits differently.
+_BRACKETED_HOST = re.compile(r"\[[0-9A-Za-z:.%]+\](?::[0-9]*)?")
+_BRACKETED_HOST_BYTES = re.compile(rb"\[[0-9A-Za-z:.%]+\](?::[0-9]*)?")
 #: Host headers found valid, as text and as bytes. PERF: a server sees few hosts, and a
 #: set lookup costs a tenth of the regular expression (about 4,000 CPU instructions).
 valid_hosts: set[str | bytes] = set()
@@ -58,9 +62,13 @@ def host_is_invalid(host: str | bytes) -> bool:
     """Whether a Host header (text, or an ASGI scope's bytes) holds a character no host
     may; callers look in :data:`valid_hosts` first."""
     if isinstance(host, str):
-        invalid = _find_invalid_host_character(host) is not None
+        invalid = _find_invalid_host_character(host) is not None or (
+            ("[" in host or "]" in host) and _BRACKETED_HOST.fullmatch(host) is None
+        )
     else:
-        invalid = _find_invalid_host_byte(host) is not None
+        invalid = _find_invalid_host_byte(host) is not None or (
+            (b"[" in host or b"]" in host) and _BRACKETED_HOST_BYTES.fullmatch(host) is None
+        )
     if not invalid and len(valid_hosts) < 256:
         valid_hosts.add(host)
     return invalid
