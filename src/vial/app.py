@@ -369,6 +369,9 @@ class Vial(Scaffold, _TemplatingMixin):
         """Find the rule and arguments for ``request`` (raises the routing HTTP errors)."""
         url_map = self.url_map
         try:
+            path_error = request.path_error
+            if path_error is not None:
+                raise path_error
             host = request.environ.get("HTTP_HOST")
             if host is not None and host not in valid_hosts and host_is_invalid(host):
                 raise SecurityError("The Host header is not valid.")  # as _fast_pipeline.match

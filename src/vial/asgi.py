@@ -262,37 +262,38 @@ def receive_body_before_async_code() -> None:
     asyncio.run_coroutine_threadsafe(reader.buffer_all(limit, spool_size), reader.loop).result()
 
 
-#: How much of a sync view's body is received on the loop when no MAX_CONTENT_LENGTH
-#: bounds it (see _receive_body_for_sync_view).
+#: How much of a sync view's body is received on the loop before a worker thread takes
+#: the request (see _receive_body_for_sync_view).
 SYNC_VIEW_RECEIVE_AHEAD = 64 * 1024
 
 
 async def _receive_body_for_sync_view(app: Vial, request: Request, body: ASGIBodyReader) -> None:
-    """Receive the body of a request for a sync view here, on the loop, before the view
-    takes a worker thread: read there, a client that stalls mid-upload holds the thread
-    for ``ASGI_BODY_TIMEOUT``, and a few such clients every thread of the pool.
+    """Receive the start of the body of a request for a sync view here, on the loop,
+    before the view takes a worker thread: read there, a client that trickles its upload
+    holds the thread for up to ``ASGI_BODY_TIMEOUT``, and a few such clients every thread
+    of the pool.
 
-    Only once routing found a view that does not stream its body. With
-    ``MAX_CONTENT_LENGTH`` set, the whole body (in memory up to ``ASGI_BODY_SPOOL_SIZE``,
-    on disk beyond; 413 past the limit). Without it, only its first
-    :data:`SYNC_VIEW_RECEIVE_AHEAD` bytes, in memory, and the rest is read in the thread
-    as before: an unbounded body must not go to disk unasked, and the form parser must
-    still be able to refuse it early (``MAX_FORM_PARTS``). A failure (413, 408, a
-    disconnect) is raised when the view reads the body, so that its error handlers answer
-    it as before.
+    Only once routing found a view that does not stream its body, and only its first
+    :data:`SYNC_VIEW_RECEIVE_AHEAD` bytes (or ``MAX_CONTENT_LENGTH``, if lower), in memory
+    (most bodies entirely), and nothing of a body declared larger than that limit. The rest is
+    read on demand in the thread, as before, so that the limits the view and its hooks
+    set (``request.max_content_length`` may be raised per request) and the form
+    parser's early refusal still apply, and nothing goes to disk unasked. A failure
+    here (408, a disconnect) is raised when the view reads the body, so that its error
+    handlers answer it as before.
     """
     if request.routing_exception is not None or views_stream_body(app, request):
         return
-    config = app.config
-    limit = config["MAX_CONTENT_LENGTH"]
+    limit = app.config["MAX_CONTENT_LENGTH"]
     try:
-        if limit is None:
-            await body.receive_ahead(None, SYNC_VIEW_RECEIVE_AHEAD)
-            return
         length = request.content_length
-        if length is not None and length > limit:
-            raise RequestEntityTooLarge()
-        await body.buffer_all(limit, int(config["ASGI_BODY_SPOOL_SIZE"]))
+        if limit is not None:
+            if length is not None and length > limit:
+                return  # 413 when read, unless a hook raises request.max_content_length
+            window = min(limit, SYNC_VIEW_RECEIVE_AHEAD)
+        else:
+            window = SYNC_VIEW_RECEIVE_AHEAD
+        await body.receive_ahead(None, window)
     except HTTPException as error:
         body.fail_reads_with(error)
 

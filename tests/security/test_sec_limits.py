@@ -268,8 +268,10 @@ def test_real_server_max_forwards_redirect_and_bracket_host_are_not_500(
     assert (status, body) == (200, b'{"max_forwards":null}\n')
     status, headers, _ = http_request(server_port, "GET", "/go?next=http://%5B::1/x")
     assert status == 400 and "location" not in headers
-    status, _, body = http_request(server_port, "GET", "/url", headers={"Host": "[::1"})
-    assert (status, body) == (200, b"http://[::1/url")
+    # An unbalanced bracket is a malformed Host: 400 before routing (it was served as
+    # "http://[::1/url", and before that made request.url a 500).
+    status, _, _ = http_request(server_port, "GET", "/url", headers={"Host": "[::1"})
+    assert status == 400
 
 
 @pytest.mark.server

@@ -21,6 +21,7 @@ from ..datastructures import (
 )
 from ..exceptions import (
     BadRequest,
+    HTTPException,
     NotFound,
     RequestEntityTooLarge,
     SecurityError,
@@ -270,18 +271,38 @@ class Request(RequestHeaderMixin):
 
     @cached_property
     def path(self) -> str:
-        """The path below the app's mount point, decoded, always starting with ``/``."""
+        """The path below the app's mount point, decoded, always starting with ``/``.
+
+        A path with invalid percent-encoding or UTF-8 (400) or a NUL (404) is answered
+        with that error when the URL is matched (:attr:`path_error`); here it reads as
+        well as it can be decoded, so hooks and error handlers that log it still work.
+        """
         environ = self.environ
+        error: HTTPException | None = None
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
         if raw_uri and "%" in raw_uri and _BAD_PERCENT.search(raw_uri.partition("?")[0]):
-            raise BadRequest("The URL path contains invalid percent-encoding.")
-        path = _decode_wsgi_str(environ.get("PATH_INFO") or "", "URL path")
+            error = BadRequest("The URL path contains invalid percent-encoding.")
+        path_info: str = environ.get("PATH_INFO") or ""
+        try:
+            path = _decode_wsgi_str(path_info, "URL path")
+        except BadRequest as undecodable:
+            error = error or undecodable
+            path = path_info.encode("latin-1", "replace").decode("utf-8", "replace")
         if "\x00" in path:
             # No resource has a NUL in its name: nothing here (as Flask answers).
-            raise NotFound()
+            error = error or NotFound()
         if not path.startswith("/") or path.startswith("//"):
             path = "/" + path.lstrip("/")
+        if error is not None:
+            self.__dict__["_path_error"] = error
         return path
+
+    @property
+    def path_error(self) -> HTTPException | None:
+        """Why :attr:`path` cannot be matched (a 400 or 404), or ``None``."""
+        self.path  # noqa: B018 - computing the path records its error
+        error: HTTPException | None = self.__dict__.get("_path_error")
+        return error
 
     @cached_property
     def root_path(self) -> str:
