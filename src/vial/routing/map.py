@@ -583,35 +583,17 @@ class MapAdapter:
             built = self._partial_build(endpoint, values, self.default_method, append_unknown)
             if built is not None:
                 return built
-        rules = self.map._rules_by_endpoint.get(endpoint, ())
-        if self.map.host_matching:
-            return self._build_for_host(rules, values, method, append_unknown)
-        for rule in rules:
-            if rule.suitable_for(values, method):
-                try:
-                    domain, path = rule.build(values, append_unknown)
-                except ValidationError:
-                    continue
-                return domain, path, rule.websocket
-        return None
-
-    def _build_for_host(
-        self,
-        rules: t.Iterable[Rule],
-        values: dict[str, t.Any],
-        method: str | None,
-        append_unknown: bool,
-    ) -> tuple[str, str, bool] | None:
-        """With host matching, prefer the endpoint's rule for the bound host (an
-        endpoint served on several hosts builds a path on each), else the first."""
+        # The first rule that builds; with host matching, the first for the bound host
+        # (an endpoint served on several hosts builds a path on each), else the first.
+        host_matching = self.map.host_matching
         first: tuple[str, str, bool] | None = None
-        for rule in rules:
+        for rule in self.map._rules_by_endpoint.get(endpoint, ()):
             if rule.suitable_for(values, method):
                 try:
                     domain, path = rule.build(values, append_unknown)
                 except ValidationError:
                     continue
-                if domain == self.server_name:
+                if not host_matching or domain == self.server_name:
                     return domain, path, rule.websocket
                 if first is None:
                     first = domain, path, rule.websocket
