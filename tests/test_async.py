@@ -357,6 +357,34 @@ def test_asgi_sync_functions_run_in_worker_pool_with_context(app: Vial) -> None:
     assert loop_thread == [threading.current_thread()]
 
 
+@pytest.mark.parametrize("with_body", [False, True])
+def test_asgi_async_view_thread_hands_coroutines_back_to_the_server_loop(
+    app: Vial, with_body: bool
+) -> None:
+    # A thread started from an async view (asyncio.to_thread) that calls async code
+    # through ensure_sync runs it on the server's loop, as sync views' threads do.
+    ran_on: list[threading.Thread] = []
+
+    async def fetch() -> str:
+        ran_on.append(threading.current_thread())
+        await asyncio.sleep(0)
+        return "fetched"
+
+    def blocking_work() -> str:
+        assert threading.current_thread() is not loop_thread
+        return t.cast(str, current_app.ensure_sync(fetch)())
+
+    @app.route("/", methods=["GET", "POST"])
+    async def index() -> str:
+        return await asyncio.to_thread(blocking_work)
+
+    client = app.test_client(asgi=True)
+    loop_thread = threading.current_thread()
+    response = client.post("/", data=b"x" * 10) if with_body else client.get("/")
+    assert response.text == "fetched"
+    assert ran_on == [loop_thread]
+
+
 def test_asgi_thread_pool_bounded_by_config() -> None:
     app = Vial(__name__)
     size = 3

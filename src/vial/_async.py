@@ -15,11 +15,33 @@ if t.TYPE_CHECKING:
 
 _T = t.TypeVar("_T")
 
-#: The event loop of the ASGI server, visible in worker threads (context is copied there),
-#: so that sync code running in a thread hands coroutines back to the loop.
+#: The event loop of the ASGI server, set before sync code is sent to a worker thread (the
+#: context is copied there) and for lifespan handlers; see :func:`running_server_loop`.
 server_loop: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar(
     "vial.server_loop", default=None
 )
+
+
+def running_server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's loop for the code running now (``None`` under WSGI).
+
+    Sync code in a worker thread finds it in :data:`server_loop`; code started from an
+    async view (``asyncio.to_thread``), whose request never set it, through the request
+    context's request, which the ASGI adapter made with the loop.
+    """
+    loop = server_loop.get()
+    if loop is None:
+        from .globals import _cv_contexts
+
+        request_ctx = _cv_contexts.get()[1]
+        if request_ctx is not None:
+            request = request_ctx.request
+            source = request._environ_source
+            if source is not None:
+                loop = source[2]
+            else:
+                loop = getattr(request.environ.get("vial.asgi.body"), "loop", None)
+    return loop
 
 
 class _LoopHolder:
@@ -53,7 +75,7 @@ def run_coroutine_sync(coro: t.Coroutine[t.Any, t.Any, _T]) -> _T:
     """
     import asyncio
 
-    loop = server_loop.get()
+    loop = running_server_loop()
     if loop is not None and loop.is_running():
         try:
             running = asyncio.get_running_loop()

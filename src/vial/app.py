@@ -600,7 +600,7 @@ class Vial(Scaffold, _TemplatingMixin):
         """Wrap a coroutine function so sync code can call it (on a reused event loop)."""
 
         def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            if _async.server_loop.get() is not None:
+            if _async.running_server_loop() is not None:
                 from .asgi import receive_body_before_async_code
 
                 receive_body_before_async_code()
