@@ -6,7 +6,9 @@ import decimal
 import io
 import json
 import math
+import sys
 import time
+import types
 import typing as t
 import uuid
 
@@ -578,24 +580,25 @@ def test_response_uses_overridden_dumps(base: type[DefaultJSONProvider], app: Fa
     assert provider.response({"a": "b"}).body == b'{\n  "A": "B"\n}\n'
 
 
-def test_orjson_provider_same_output_with_older_orjson_floats(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # orjson before 3.10 wrote 1e16 where later versions write 1e+16.
+@pytest.mark.parametrize("version", ["3.9.15", "3.8.0", "unknown"])
+def test_orjson_before_3_10_is_not_used(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
+    # orjson before 3.10 wrote 1e16 where json (and later orjson) write 1e+16; the
+    # provider's checks rely on the sign, so an older orjson is left aside for json.
     orjson = pytest.importorskip("orjson")
+    old_orjson = types.ModuleType("orjson")
+    old_orjson.__dict__.update(orjson.__dict__)
+    old_orjson.__version__ = version  # type: ignore[attr-defined]
 
-    class OldOrjson:
-        def __getattr__(self, name: str) -> t.Any:
-            return getattr(orjson, name)
+    def dumps(*args: t.Any, **kwargs: t.Any) -> bytes:
+        out: bytes = orjson.dumps(*args, **kwargs)
+        return out.replace(b"e+", b"e")
 
-        @staticmethod
-        def dumps(*args: t.Any, **kwargs: t.Any) -> bytes:
-            out: bytes = orjson.dumps(*args, **kwargs)
-            return out.replace(b"e+", b"e")
-
-    monkeypatch.setattr(provider_module, "_orjson", OldOrjson())
+    old_orjson.dumps = dumps  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "orjson", old_orjson)
+    monkeypatch.setattr(provider_module, "_orjson", provider_module._NOT_LOADED)
     for value in [1e16, [1.5e300, -1e22], {"a": 12345678901234567890.0}]:
         _assert_same_output(value, FakeApp())
+    assert provider_module._orjson is None
 
 
 @pytest.mark.parametrize("value", SAME_OUTPUT_VALUES, ids=lambda v: repr(v)[:40])
