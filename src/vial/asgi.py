@@ -333,12 +333,23 @@ def _environ_key(raw_name: bytes) -> str | None:
 
 def path_info(scope: Scope) -> str:
     """The ``PATH_INFO`` of an ASGI scope: the path below ``root_path``, as WSGI strings are."""
+    return path_info_and_escapes(scope)[0]
+
+
+def path_info_and_escapes(scope: Scope) -> tuple[str, bool]:
+    """:func:`path_info`, and whether the raw path had percent-escapes."""
     root_path: str = scope.get("root_path", "")
     raw_path: bytes | None = scope.get("raw_path")
+    escaped = False
     if raw_path:
         # The raw bytes keep what the decoded "path" loses (invalid UTF-8 becomes U+FFFD).
         raw = raw_path.partition(b"?")[0]
-        path = (unquote_to_bytes(raw) if b"%" in raw else raw).decode("latin-1")
+        # PERF: decoded first, then searched: 'b"%" in raw' first tries b"%" as an
+        # integer and clears the TypeError (about 2,000 instructions).
+        path = raw.decode("latin-1")
+        if "%" in path:
+            escaped = True
+            path = unquote_to_bytes(raw).decode("latin-1")
         if root_path:
             encoded_root = _encode_wsgi(root_path)
             if path.startswith(encoded_root):
@@ -348,7 +359,7 @@ def path_info(scope: Scope) -> str:
         if root_path and path.startswith(root_path):
             path = path[len(root_path) :]
         path = _encode_wsgi(path)
-    return path
+    return path, escaped
 
 
 def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
@@ -480,7 +491,7 @@ class ASGIApp:
             # its length.
             cookie_sent = b"cookie" in names
             ctx = context_from_scope(app, scope, receive, loop)
-            path = path_info(scope)
+            path, escaped = path_info_and_escapes(scope)
             raw_host = names.get(b"host")
             bad_host = (
                 raw_host is not None and raw_host not in valid_hosts and host_is_invalid(raw_host)
@@ -500,16 +511,9 @@ class ASGIApp:
                 host = environ.get("HTTP_HOST")
                 bad_host = host is not None and host not in valid_hosts and host_is_invalid(host)
             path = environ["PATH_INFO"]
+            escaped = "%" in environ.get("RAW_URI", "")
         if ctx is not None:
-            raw_path = scope.get("raw_path")
-            _fast_pipeline.match(
-                app,
-                ctx,
-                path,
-                scope.get("method", "GET"),
-                raw_path is not None and b"%" in raw_path,
-                bad_host,
-            )
+            _fast_pipeline.match(app, ctx, path, scope.get("method", "GET"), escaped, bad_host)
             rule = ctx.request.url_rule
             if rule is not None and is_async(app.view_functions[rule.endpoint]):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
