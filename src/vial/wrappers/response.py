@@ -38,6 +38,34 @@ _status_cache: dict[int, str] = {}
 #: Headers a plain answer leaves to the full path: its own length, and URLs to quote.
 _FULL_PATH_HEADERS = ("content-length", "location", "content-location")
 
+# What plain_header_items() found a checked ``(name, value)`` pair to be.
+_OTHER_HEADER, _CONTENT_TYPE_HEADER, _FULL_PATH_HEADER = 0, 1, 2
+#: ``(name, value)`` pairs already checked -> their kind. PERF: views often return the
+#: same header dict on every request; a lookup costs a tenth of the checks.
+_checked_items: dict[tuple[str, str], int] = {}
+_CHECKED_ITEMS_MAX = 1024
+_CHECKED_ITEM_MAX_LENGTH = 256  # longer pairs are checked each time, not kept
+
+
+def _header_item_kind(name: t.Any, value: t.Any) -> int | None:
+    """The kind of a ``(name, value)`` pair, or None when it needs :class:`Headers`."""
+    if type(name) is not str or type(value) is not str or not name:
+        return None
+    joined = name + value
+    # isprintable() is false for CR, LF, NUL and every other control character.
+    if not (joined.isascii() and joined.isprintable()) or ":" in name:
+        return None
+    lowered = name.lower()
+    if lowered == "content-type":
+        kind = _CONTENT_TYPE_HEADER
+    elif lowered in _FULL_PATH_HEADERS:
+        kind = _FULL_PATH_HEADER
+    else:
+        kind = _OTHER_HEADER
+    if len(joined) <= _CHECKED_ITEM_MAX_LENGTH and len(_checked_items) < _CHECKED_ITEMS_MAX:
+        _checked_items[(name, value)] = kind
+    return kind
+
 
 def plain_header_items(
     mapping: dict[t.Any, t.Any], content_type: str | None = None
@@ -53,22 +81,25 @@ def plain_header_items(
     """
     items = []
     has_type = False
-    for name, value in mapping.items():
-        if type(value) is int:
-            value = str(value)
-        if type(name) is not str or type(value) is not str or not name:
+    checked = _checked_items
+    for item in mapping.items():
+        try:
+            kind = checked.get(item)
+        except TypeError:  # an unhashable value: Headers knows what to do with it
             return None
-        joined = name + value
-        # isprintable() is false for CR, LF, NUL and every other control character.
-        if not (joined.isascii() and joined.isprintable()) or ":" in name:
-            return None
-        if content_type is not None:
-            lowered = name.lower()
-            if lowered == "content-type":
-                has_type = True
-            elif lowered in _FULL_PATH_HEADERS:
+        if kind is None:
+            name, value = item
+            if type(value) is int:
+                value = str(value)
+                item = (name, value)
+            kind = _header_item_kind(name, value)
+            if kind is None:
                 return None
-        items.append((name, value))
+        if kind and content_type is not None:
+            if kind == _FULL_PATH_HEADER:
+                return None
+            has_type = True
+        items.append(item)
     if content_type is not None and not has_type:
         items.insert(0, ("Content-Type", content_type))
     return items
