@@ -95,7 +95,11 @@ def test_vial_run_debug_reloads_on_source_change(tmp_path: Path) -> None:
         assert status == 500
         assert b"kaboom &lt;here&gt;" in body
         assert b"hello.py" in body
-        # A source change restarts the app.
+        # A source change restarts the app. Without watchfiles uvicorn's StatReload
+        # records each file's mtime on its first scan, 0.25 s after it started the
+        # server; a change made before that scan is never seen, and a fast machine
+        # serves the two requests above sooner than that.
+        time.sleep(1)
         write_app(tmp_path, "second version")
         wait_for_body(port, "/", b"second version")
         # A template change is picked up too.

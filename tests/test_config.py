@@ -179,6 +179,21 @@ def test_from_pyfile_errors_propagate(config: Config, tmp_path: Path) -> None:
         config.from_pyfile("syntax.py")
 
 
+def test_from_pyfile_oserror_while_running_the_file(config: Config, tmp_path: Path) -> None:
+    # As in Flask: a file the config file opens counts as the config file itself.
+    (tmp_path / "opens.py").write_text(
+        f"A = 1\nwith open({str(tmp_path / 'secret.txt')!r}) as f:\n    B = f.read()\n"
+    )
+    assert config.from_pyfile("opens.py", silent=True) is False
+    with pytest.raises(FileNotFoundError, match="Unable to load configuration file") as exc_info:
+        config.from_pyfile("opens.py")
+    assert "secret.txt" in str(exc_info.value)
+    assert config == {}
+    (tmp_path / "secret.txt").write_text("s3")
+    assert config.from_pyfile("opens.py") is True
+    assert config == {"A": 1, "B": "s3"}
+
+
 def test_from_envvar(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "env.py").write_text("FROM_ENV = True\n")
     monkeypatch.setenv("VIAL_TEST_SETTINGS", str(tmp_path / "env.py"))

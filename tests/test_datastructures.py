@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import io
 import pickle
+import typing as t
 
 import pytest
 from hypothesis import given
@@ -760,3 +761,106 @@ def test_file_storage_copy_does_not_recurse() -> None:
     fs = FileStorage(io.BytesIO(b"x"), filename="f")
     clone = copy.copy(fs)
     assert clone.filename == "f"
+
+
+# -- OrderedMultiDict (deprecated, as in Werkzeug 3.1) ----------------------------------------
+
+
+def _ordered(pairs: object = None) -> t.Any:
+    from vial.datastructures.ordered_multidict import OrderedMultiDict
+
+    with pytest.warns(DeprecationWarning, match="'OrderedMultiDict' is deprecated"):
+        return OrderedMultiDict(pairs)
+
+
+def test_ordered_multidict_import_and_creation_warn() -> None:
+    with pytest.warns(DeprecationWarning, match="Use 'MultiDict' instead") as record:
+        from vial.datastructures import OrderedMultiDict
+    assert record[0].filename == __file__
+    with pytest.warns(DeprecationWarning, match="Use 'ImmutableMultiDict' instead"):
+        from vial.datastructures import ImmutableOrderedMultiDict
+    with pytest.warns(DeprecationWarning) as record:
+        OrderedMultiDict([("a", "b")])
+    assert record[0].filename == __file__  # points at the caller
+    with pytest.warns(DeprecationWarning, match="'ImmutableOrderedMultiDict'") as record:
+        ImmutableOrderedMultiDict()
+    assert record[0].filename == __file__
+    with pytest.warns(DeprecationWarning):
+        assert isinstance(OrderedMultiDict(), MultiDict)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_ordered_multidict_keeps_the_order_of_every_pair() -> None:
+    d = _ordered([("a", 1), ("b", 2), ("a", 3)])
+    assert list(d.items(multi=True)) == [("a", 1), ("b", 2), ("a", 3)]
+    assert list(MultiDict(d).items(multi=True)) == [("a", 1), ("a", 3), ("b", 2)]
+    assert d["a"] == 1 and d.getlist("a") == [1, 3] and list(d) == ["a", "b"]
+    assert list(d.values()) == [1, 2] and d.to_dict() == {"a": 1, "b": 2}
+    assert repr(d) == "OrderedMultiDict([('a', 1), ('b', 2), ('a', 3)])"
+    d.add("b", 4)
+    d.update({"c": [5, 6]})
+    assert list(d.items(multi=True)) == [("a", 1), ("b", 2), ("a", 3), ("b", 4), ("c", 5), ("c", 6)]
+    # Setting a key moves it, with its new values, to the end.
+    d["a"] = 7
+    d.setlist("b", [8, 9])
+    assert list(d.items(multi=True)) == [("c", 5), ("c", 6), ("a", 7), ("b", 8), ("b", 9)]
+    assert d.setdefault("c", 0) == 5 and d.setdefault("e", 0) == 0
+    assert d.pop("c") == 5 and d.poplist("a") == [7] and d.pop("zz", None) is None
+    assert d.popitem() == ("e", 0) and d.popitemlist() == ("b", [8, 9])
+    assert list(d.items(multi=True)) == [] and len(d) == 0
+    with pytest.raises(BadRequestKeyError):
+        d.pop("a")
+    with pytest.raises(BadRequestKeyError):
+        del d["a"]
+    with pytest.raises(BadRequestKeyError):
+        d.popitem()
+    with pytest.raises(TypeError, match="unsupported"):
+        d.setlistdefault("a")
+    d |= [("x", 1), ("y", 2), ("x", 3)]
+    del d["y"]
+    d.clear()
+    d.add("z", 1)
+    assert list(d.items(multi=True)) == [("z", 1)]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_ordered_multidict_equality_copies_and_pickling() -> None:
+    d = _ordered([("a", 1), ("b", 2), ("a", 3)])
+    assert d == _ordered([("a", 1), ("b", 2), ("a", 3)])
+    assert d != _ordered([("a", 1), ("a", 3), ("b", 2)])
+    # Against a MultiDict only the values of each key count.
+    assert d == MultiDict([("b", 2), ("a", 1), ("a", 3)])
+    assert d != MultiDict([("a", 1)])
+    for other in (d.copy(), copy.copy(d), copy.deepcopy(d), pickle.loads(pickle.dumps(d))):
+        assert type(other) is type(d)
+        assert list(other.items(multi=True)) == [("a", 1), ("b", 2), ("a", 3)]
+    with pytest.raises(TypeError):
+        hash(d)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_immutable_ordered_multidict() -> None:
+    from vial.datastructures.ordered_multidict import (
+        ImmutableOrderedMultiDict,
+        OrderedMultiDict,
+    )
+
+    d = ImmutableOrderedMultiDict([("a", 1), ("b", 2), ("a", 3)])
+    assert list(d.items(multi=True)) == [("a", 1), ("b", 2), ("a", 3)]
+    assert hash(d) == hash(ImmutableOrderedMultiDict([("a", 1), ("b", 2), ("a", 3)]))
+    assert hash(d) != hash(ImmutableOrderedMultiDict([("a", 1), ("a", 3), ("b", 2)]))
+    for change in (
+        lambda: d.add("a", 1),
+        lambda: d.__setitem__("a", 1),
+        lambda: d.pop("a"),
+        lambda: d.setlist("a", [1]),
+        lambda: d.clear(),
+        lambda: d.update({"a": 1}),
+    ):
+        with pytest.raises(TypeError):
+            change()
+    mutable = d.copy()
+    assert type(mutable) is OrderedMultiDict
+    assert list(mutable.items(multi=True)) == [("a", 1), ("b", 2), ("a", 3)]
+    assert copy.copy(d) is d
+    assert pickle.loads(pickle.dumps(d)) == d

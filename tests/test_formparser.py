@@ -308,6 +308,62 @@ def test_multipart_other_charset() -> None:
     parser.close()
 
 
+# A field part's declared charset: (Content-Type, bytes sent, value or None for a 400).
+PART_CHARSET_CASES = [
+    ("text/plain; charset=iso-8859-1", b"caf\xe9", "café"),
+    ('text/plain; charset="ISO-8859-1"', b"caf\xe9", "café"),
+    # Aliases of the same codecs.
+    ("text/plain; charset=latin-1", b"\xa3 5", "£ 5"),
+    ("text/plain; charset=us-ascii", b"plain", "plain"),
+    ("text/plain; charset=us-ascii", b"caf\xe9", None),
+    ("text/plain; charset=utf8", "é".encode(), "é"),
+    # No charset, or one Werkzeug does not honour: the form's charset (UTF-8).
+    ("text/plain", "é".encode(), "é"),
+    ("text/plain; charset=", "é".encode(), "é"),
+    ("text/plain; charset=utf-16", "é".encode(), "é"),
+    ("text/plain; charset=utf-16", "é".encode("utf-16"), None),
+    ("text/plain; charset=no-such-codec", "é".encode(), "é"),
+    ("text/plain; charset=no-such-codec", b"caf\xe9", None),
+]
+
+
+@pytest.mark.parametrize(("content_type", "content", "expected"), PART_CHARSET_CASES)
+def test_multipart_field_part_charset(
+    content_type: str, content: bytes, expected: str | None
+) -> None:
+    body = part(
+        f'Content-Disposition: form-data; name="a"\r\nContent-Type: {content_type}', content
+    )
+    if expected is None:
+        with pytest.raises(BadRequest, match="is not valid"):
+            multipart(body)
+        return
+    form, _, parser = multipart(body)
+    assert form["a"] == expected
+    parser.close()
+
+
+def test_multipart_part_charset_of_a_file_or_another_default() -> None:
+    body = part(
+        'Content-Disposition: form-data; name="f"; filename="a.txt"\r\n'
+        "Content-Type: text/plain; charset=iso-8859-1",
+        b"caf\xe9",
+    )
+    # A file keeps its bytes, whatever charset it declares.
+    _, files, parser = multipart(body)
+    assert files["f"].read() == b"caf\xe9"
+    assert files["f"].mimetype_params == {"charset": "iso-8859-1"}
+    parser.close()
+    # A field declaring UTF-8 in a form parsed as Latin-1.
+    body = part(
+        'Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=utf-8',
+        "é".encode(),
+    )
+    form, _, parser = multipart(body, charset="latin-1")
+    assert form["a"] == "é"
+    parser.close()
+
+
 def test_other_mimetypes_give_empty_results() -> None:
     for content_type in ("application/json", "multipart/mixed; boundary=x", None, "text/plain"):
         form, files, parser = parse_form_data([b'{"a": 1}'], content_type)

@@ -101,6 +101,33 @@ def test_urlencoded_raw_body_with_plus_and_percent(echo_app: Vial, client: VialC
     assert rv.json == {"form": {"x": ["a b c", "é"], "empty": [""]}}
 
 
+def test_multipart_field_with_a_charset(echo_app: Vial, client: VialClient) -> None:
+    parts = [
+        ("latin", "iso-8859-1", "Grüße".encode("latin-1")),
+        ("utf8", "UTF-8", "Grüße".encode()),
+        ("other", "utf-7", b"plain"),
+    ]
+    body = b"".join(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n'
+        f"Content-Type: text/plain; charset={charset}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for name, charset, data in parts
+    )
+    body += f"--{BOUNDARY}--\r\n".encode()
+    rv = client.post("/form", data=body, content_type=MULTIPART)
+    assert rv.status_code == 200
+    assert rv.json == {"form": {"latin": ["Grüße"], "utf8": ["Grüße"], "other": ["plain"]}}
+    # Bytes that are not valid in the charset used are a 400, not a 500.
+    bad = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n'
+        "Content-Type: text/plain; charset=utf-16\r\n\r\n".encode()
+        + "é".encode("utf-16")
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+    assert client.post("/form", data=bad, content_type=MULTIPART).status_code == 400
+
+
 def test_multipart_fields_and_files(echo_app: Vial, client: VialClient) -> None:
     rv = client.post(
         "/files",

@@ -195,7 +195,8 @@ def test_mime_accept_parameters_and_wildcards() -> None:
     accept = http.parse_accept_header("text/html;level=1, */*;q=0.1", MIMEAccept)
     assert accept.quality("text/html;level=1") == 1
     assert accept.quality("text/html") == 0.1
-    assert accept.quality("text/html;level=1;charset=utf-8") == 1
+    # Parameters must be the same set (Werkzeug): */* is what covers this one.
+    assert accept.quality("text/html;level=1;charset=utf-8") == 0.1
     assert accept.quality("nonsense") == 0
     assert accept.quality("*/html") == 0
     assert http.parse_accept_header("*/html, text/plain", MIMEAccept).quality("text/html") == 0
@@ -204,6 +205,48 @@ def test_mime_accept_parameters_and_wildcards() -> None:
     # A lone "*" (as some Java clients send) is "*/*"; values without "/" are skipped.
     accept = http.parse_accept_header("*; q=.2, bogus, text/html", MIMEAccept)
     assert list(accept) == [("text/html", 1), ("*/*", 0.2)]
+
+
+def test_best_match_offers_with_parameters() -> None:
+    plain = http.parse_accept_header("text/html, application/json", MIMEAccept)
+    # An offer with parameters is not covered by a client range without them.
+    assert plain.best_match(["text/html; version=1", "application/json"]) == "application/json"
+    assert plain.best_match(["text/html;charset=utf-8"]) is None
+    versioned = http.parse_accept_header("text/html; version=1, application/json", MIMEAccept)
+    assert versioned.best_match(["text/html", "application/json"]) == "application/json"
+    assert versioned.best_match(["text/html; version=2", "application/json"]) == "application/json"
+    assert (
+        versioned.best_match(["text/html; version=1", "application/json"]) == "text/html; version=1"
+    )
+    # Parameter order, case and spacing do not matter.
+    both = http.parse_accept_header("TEXT/HTML; A=1; b=2", MIMEAccept)
+    assert both.best_match(["text/html;b=2;a=1"]) == "text/html;b=2;a=1"
+    assert both.best_match(["text/html;a=1"]) is None
+    assert both.quality("text/html;a=1;b=2;c=3") == 0
+
+
+def test_best_match_parameters_under_wildcards() -> None:
+    offers = ["text/html; version=1", "application/json"]
+    anything = http.parse_accept_header("*/*", MIMEAccept)
+    assert anything.best_match(offers) == "text/html; version=1"
+    assert anything.best_match(offers[::-1]) == "application/json"
+    text = http.parse_accept_header("text/*", MIMEAccept)
+    assert text.best_match(offers) == "text/html; version=1"
+    # A range's parameters do not narrow a wildcard subtype.
+    assert http.parse_accept_header("text/*;a=1", MIMEAccept).quality("text/plain") == 1
+    lower = http.parse_accept_header("text/*;q=0.5, application/json", MIMEAccept)
+    assert lower.best_match(offers) == "application/json"
+    # The most specific range decides, also when it carries parameters.
+    levels = http.parse_accept_header("text/html;level=1;q=0.5, text/html", MIMEAccept)
+    assert levels.best_match(["text/html;level=1", "text/html"]) == "text/html"
+    levels = http.parse_accept_header("text/html;level=1, text/html;q=0.5", MIMEAccept)
+    assert levels.best_match(["text/html", "text/html;level=1"]) == "text/html;level=1"
+    # Quality ties go to the earlier offer (this already held before).
+    accept = http.parse_accept_header("text/html;q=0.8, application/json;q=0.8", MIMEAccept)
+    assert accept.best_match(["application/json", "text/html"]) == "application/json"
+    assert accept.best_match(["text/html", "application/json"]) == "text/html"
+    accept = http.parse_accept_header("application/*, text/html;q=0.9", MIMEAccept)
+    assert accept.best_match(["text/html", "application/json;x=1"]) == "application/json;x=1"
 
 
 def test_mime_accept_properties() -> None:

@@ -451,6 +451,67 @@ def test_rules_added_after_matching_started() -> None:
     assert url_map.bind("h").build("b", {"x": 2}) == "/b/2"
 
 
+def test_rule_refresh_after_changing_the_pattern() -> None:
+    url_map = Map([Rule("/a", endpoint="a"), Rule("/b/<int:x>", endpoint="b")])
+    a = url_map.bind("example.com")
+    assert a.match("/a") == ("a", {})  # the map is compiled before the change
+    rule = next(url_map.iter_rules("a"))
+    rule.rule = "/c/<name>/"
+    rule.refresh()
+    assert a.match("/c/z/") == ("a", {"name": "z"})
+    with pytest.raises(NotFound):
+        a.match("/a")
+    assert a.build("a", {"name": "y"}) == "/c/y/"
+    assert rule.arguments == {"name"} and rule.is_branch
+    # The strict-slash redirect follows the new pattern too.
+    with pytest.raises(RequestRedirect) as info:
+        a.match("/c/z")
+    assert info.value.new_url == "http://example.com/c/z/"
+    # A converter change: the dynamic rule now takes any text.
+    rule = next(url_map.iter_rules("b"))
+    rule.rule = "/b/<x>"
+    rule.refresh()
+    assert a.match("/b/xyz") == ("b", {"x": "xyz"})
+
+
+def test_rule_refresh_after_changing_methods_defaults_and_subdomain() -> None:
+    url_map = Map([Rule("/d/<name>", endpoint="d", defaults={"k": 1}, methods=["POST"])])
+    rule = next(url_map.iter_rules("d"))
+    assert url_map.bind("h").match("/d/z", "POST") == ("d", {"name": "z", "k": 1})
+    rule.methods = {"get"}
+    rule.defaults = {"k": 2, "extra": True}
+    rule.refresh()
+    assert rule.methods == {"GET", "HEAD"}
+    assert rule.arguments == {"name", "k", "extra"}
+    assert url_map.bind("h").match("/d/z", "GET") == ("d", {"name": "z", "k": 2, "extra": True})
+    with pytest.raises(MethodNotAllowed):
+        url_map.bind("h").match("/d/z", "POST")
+    rule.subdomain = "api"
+    rule.refresh()
+    with pytest.raises(NotFound):
+        url_map.bind("example.com").match("/d/z")
+    api = url_map.bind("example.com", subdomain="api")
+    assert api.match("/d/z")[0] == "d"
+    assert url_map.bind("example.com").build("d", {"name": "q"}) == "http://api.example.com/d/q"
+
+
+def test_rule_refresh_errors_keep_the_rule() -> None:
+    with pytest.raises(RuntimeError, match="not bound"):
+        Rule("/x", endpoint="x").refresh()
+    url_map = Map([Rule("/x/<int:n>", endpoint="x")])
+    rule = next(url_map.iter_rules("x"))
+    for bad in ("no-slash", "/x/<nope:n>", "/x/<a>/<a>"):
+        rule.rule = bad
+        with pytest.raises(ValueError):
+            rule.refresh()
+    # The failed refreshes left the rule (and the map) as compiled before.
+    assert url_map.bind("h").match("/x/3") == ("x", {"n": 3})
+    assert url_map.bind("h").build("x", {"n": 4}) == "/x/4"
+    rule.rule = "/y/<int:n>"
+    rule.refresh()
+    assert url_map.bind("h").match("/y/3") == ("x", {"n": 3})
+
+
 # -- subdomains and hosts -----------------------------------------------------------------
 
 

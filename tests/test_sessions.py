@@ -97,6 +97,74 @@ def test_cookie_not_written_when_unchanged(client: VialClient) -> None:
     assert set_cookie_headers(client.get("/untouched")) == []
 
 
+def test_session_or_update_is_saved(app: Vial, client: VialClient) -> None:
+    @app.route("/merge")
+    def merge() -> str:
+        current = session._get_current_object()  # type: ignore[attr-defined]
+        current |= {"b": "2"}
+        return "merged"
+
+    @app.route("/default")
+    def default() -> str:
+        return str(session.setdefault("a", "unused"))
+
+    client.get("/set/a/1")
+    client.get("/merge")
+    assert client.get("/all").json == {"a": "1", "b": "2"}
+    # A setdefault that finds the key changes nothing, so no cookie is sent.
+    rv = client.get("/default")
+    assert rv.text == "1"
+    assert set_cookie_headers(rv) == []
+
+
+def test_session_marks_modified_on_every_change_and_only_then() -> None:
+    changes: dict[str, t.Callable[[SecureCookieSession], object]] = {
+        "set": lambda s: s.__setitem__("b", 2),
+        "delete": lambda s: s.__delitem__("a"),
+        "setdefault missing": lambda s: s.setdefault("b", 2),
+        "pop": lambda s: s.pop("a"),
+        "popitem": lambda s: s.popitem(),
+        "update": lambda s: s.update(b=2),
+        "or-update": lambda s: s.__ior__({"b": 2}),
+        "clear": lambda s: s.clear(),
+    }
+    for name, change in changes.items():
+        s = SecureCookieSession({"a": 1})
+        assert not s.modified, name
+        change(s)
+        assert s.modified and s.accessed, name
+    # Reads, and calls that change nothing, only mark the session accessed (Werkzeug's
+    # CallbackDict calls on_update for setdefault and pop only when they change it).
+    reads: dict[str, t.Callable[[SecureCookieSession], object]] = {
+        "setdefault present": lambda s: s.setdefault("a", 5),
+        "pop missing": lambda s: s.pop("missing", None),
+        "get": lambda s: s.get("a"),
+    }
+    for name, read in reads.items():
+        s = SecureCookieSession({"a": 1})
+        read(s)
+        assert s.accessed and not s.modified, name
+        assert s == {"a": 1}
+    s = SecureCookieSession({"a": 1})
+    with pytest.raises(KeyError):
+        del s["missing"]
+    assert not s.modified
+
+
+def test_session_on_update_is_a_callback_dict_hook() -> None:
+    from vial.datastructures import CallbackDict
+
+    s = SecureCookieSession({"a": 1})
+    assert isinstance(s, CallbackDict)
+    seen: list[dict[str, t.Any]] = []
+    s.on_update = lambda d: seen.append(dict(d))
+    s["b"] = 2
+    s.pop("a")
+    # The replacement hook runs instead of the one that sets ``modified``.
+    assert seen == [{"a": 1, "b": 2}, {"b": 2}]
+    assert not s.modified
+
+
 def test_vary_cookie_whenever_session_read(client: VialClient) -> None:
     client.get("/set/user/ann")
     assert client.get("/get/user").headers["Vary"] == "Cookie"

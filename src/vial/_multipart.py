@@ -8,6 +8,7 @@ percent-decodes strictly. Private: import the public names from :mod:`vial.formp
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -140,6 +141,27 @@ def _decode(raw: bytes, charset: str, what: str) -> str:
         return raw.decode(charset)
     except UnicodeDecodeError:
         raise BadRequest(f"The {what} is not valid {charset}.") from None
+
+
+# The charsets a field part may declare, as codec names (Werkzeug's list: clients
+# send ASCII or UTF-8, and an arbitrary codec such as UTF-7 could smuggle markup).
+_PART_CHARSETS = frozenset({"ascii", "utf-8", "iso8859-1"})
+
+
+def _part_charset(content_type: str, default: str) -> str:
+    """The charset a field part's ``Content-Type`` names, if it is one we honour.
+
+    ASCII, UTF-8 and ISO-8859-1 (under any of their aliases, ``latin-1`` say)
+    are; any other or unknown charset falls back to ``default``, as in Werkzeug.
+    """
+    declared = parse_content_type(content_type)[1].get("charset")
+    if not declared:
+        return default
+    try:
+        name = codecs.lookup(declared).name
+    except (LookupError, ValueError):
+        return default
+    return name if name in _PART_CHARSETS else default
 
 
 def _too_large(what: str, limit: int) -> RequestEntityTooLarge:
@@ -406,9 +428,10 @@ class _MultipartBody:
     def _on_part_end(self) -> None:
         stream = self._file
         if stream is None:
-            value = _decode(
-                bytes(self._field), self._charset, f"value of field {self._part_name!r}"
-            )
+            charset = self._charset
+            if self._part_content_type is not None:
+                charset = _part_charset(self._part_content_type, charset)
+            value = _decode(bytes(self._field), charset, f"value of field {self._part_name!r}")
             self._fields.append((self._part_name, value))
             self._field = bytearray()
             return

@@ -168,11 +168,15 @@ class Config(dict[str, t.Any]):
     def from_pyfile(self, filename: str | os.PathLike[str], silent: bool = False) -> bool:
         """Execute a Python file and load its upper-case globals.
 
+        As in Flask, an :exc:`OSError` raised while the file runs (it opens
+        another file that is missing, say) is treated as one reading it.
+
         :param filename: the file, absolute or relative to :attr:`root_path`.
-        :param silent: return ``False`` instead of raising if the file is
-            missing.
+        :param silent: return ``False`` instead of raising if the file (or a
+            file it opens) is missing.
         :return: ``True`` if the file was loaded.
-        :raises OSError: if the file cannot be read; the message names it.
+        :raises OSError: if the file cannot be read or run; the message says a
+            configuration file could not be loaded.
         """
         path = self._resolve(filename)
         module = types.ModuleType("config")
@@ -180,12 +184,12 @@ class Config(dict[str, t.Any]):
         try:
             with open(path, "rb") as f:
                 source = f.read()
+            exec(compile(source, path, "exec"), module.__dict__)
         except OSError as e:
             if silent and e.errno in _MISSING_FILE_ERRNOS:
                 return False
             e.strerror = f"Unable to load configuration file ({e.strerror})"
             raise
-        exec(compile(source, path, "exec"), module.__dict__)
         self.from_object(module)
         return True
 

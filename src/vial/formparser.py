@@ -39,7 +39,10 @@ Multipart decisions, where the RFCs or browsers leave room:
   is the client's raw string (``../`` included): securing it is the app's job.
 - ``Content-Transfer-Encoding`` is ignored (deprecated by RFC 7578), as browsers
   never send it.
-- Field values are decoded with ``charset`` (UTF-8); invalid bytes -> 400.
+- Field values are decoded with ``charset`` (UTF-8); invalid bytes -> 400. A field
+  part whose ``Content-Type`` names ``charset=`` ASCII, UTF-8 or ISO-8859-1 (any
+  alias, ``latin-1`` say) is decoded with that; any other charset is ignored, as
+  in Werkzeug, which honours only these. ``_charset_`` fields are ordinary fields.
 - A completely empty body parses as an empty form; any other body must end with
   the closing boundary. Up to 64 KiB of preamble and of epilogue are tolerated.
 - Files stay in memory (:class:`io.BytesIO`) while all the files of the form hold at

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import typing as t
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import datetime, timezone
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from .datastructures.callback_dict import CallbackDict
 from .json.tag import TaggedJSONSerializer
 
 if t.TYPE_CHECKING:
@@ -37,14 +38,29 @@ class SessionMixin(MutableMapping[str, t.Any]):
     accessed = True
 
 
-class SecureCookieSession(dict[str, t.Any], SessionMixin):
-    """The session of :class:`SecureCookieSessionInterface`: tracks reads and writes."""
+def _mark_modified(session: SecureCookieSession) -> None:
+    session.modified = session.accessed = True
+
+
+class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
+    """The session of :class:`SecureCookieSessionInterface`: tracks reads and writes.
+
+    As in Flask it is a :class:`~vial.datastructures.CallbackDict` whose
+    ``on_update`` sets :attr:`modified` (and :attr:`accessed`) after every change:
+    setting, deleting, ``|=``, :meth:`update`, :meth:`clear`, :meth:`popitem`,
+    and :meth:`pop` or :meth:`setdefault` when they changed something. Reads set
+    :attr:`accessed` only. Replacing ``session.on_update`` replaces that tracking.
+
+    :param initial: the session's data; filling it does not count as a change.
+    """
 
     modified = False
     accessed = False
 
     def __init__(self, initial: t.Any = None) -> None:
-        super().__init__(initial or ())
+        # CallbackDict types its callback for the base class; this one takes sessions.
+        on_update = t.cast("Callable[[CallbackDict[str, t.Any]], None]", _mark_modified)
+        super().__init__(initial or (), on_update)
 
     def __getitem__(self, key: str) -> t.Any:
         self.accessed = True
@@ -55,16 +71,20 @@ class SecureCookieSession(dict[str, t.Any], SessionMixin):
         return super().get(key, default)
 
     def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = self.modified = True
+        self.accessed = True
         return super().setdefault(key, default)
 
-    def __setitem__(self, key: str, value: t.Any) -> None:
-        self.accessed = self.modified = True
-        super().__setitem__(key, value)
-
     def __delitem__(self, key: str) -> None:
-        self.accessed = self.modified = True
+        self.accessed = True
         super().__delitem__(key)
+
+    def pop(self, key: str, *default: t.Any) -> t.Any:
+        self.accessed = True
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, t.Any]:
+        self.accessed = True
+        return super().popitem()
 
     def __contains__(self, key: object) -> bool:
         self.accessed = True
@@ -77,22 +97,6 @@ class SecureCookieSession(dict[str, t.Any], SessionMixin):
     def __len__(self) -> int:
         self.accessed = True
         return super().__len__()
-
-    def pop(self, key: str, *default: t.Any) -> t.Any:
-        self.accessed = self.modified = True
-        return super().pop(key, *default)
-
-    def popitem(self) -> tuple[str, t.Any]:
-        self.accessed = self.modified = True
-        return super().popitem()
-
-    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
-        self.accessed = self.modified = True
-        super().update(*args, **kwargs)
-
-    def clear(self) -> None:
-        self.accessed = self.modified = True
-        super().clear()
 
     def keys(self) -> t.Any:
         self.accessed = True
@@ -118,7 +122,7 @@ class NullSession(SecureCookieSession):
             " environment with app.config.from_prefixed_env()."
         )
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = __ior__ = _fail
 
 
 class SessionInterface:

@@ -63,7 +63,21 @@ if TYPE_CHECKING:
     from .range import Range as Range
 
 
+# Deprecated in Werkzeug 3.1, removed in 3.2: each access warns, as Werkzeug's does,
+# so they are neither cached here nor listed by dir().
+_DEPRECATED = {
+    "OrderedMultiDict": "MultiDict",
+    "ImmutableOrderedMultiDict": "ImmutableMultiDict",
+}
+
+
 def __getattr__(name: str) -> Any:
+    instead = _DEPRECATED.get(name)
+    if instead is not None:
+        from . import ordered_multidict
+
+        ordered_multidict._warn_deprecated(name, instead, 2)
+        return getattr(ordered_multidict, name)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -171,8 +171,12 @@ def _split_media_type(value: str) -> tuple[str, str, frozenset[tuple[str, str]]]
 class MIMEAccept(Accept):
     """An ``Accept`` header: media types with ``*/*`` and ``type/*`` wildcards.
 
-    A client range with parameters (``text/html;level=1``) only covers offers
-    that carry those parameters too.
+    As in Werkzeug, media type parameters take part in matching only when both
+    sides name a concrete type and subtype: then they must be the same set
+    (``text/html;level=1`` covers ``text/html; level=1`` but neither
+    ``text/html`` nor ``text/html;level=1;charset=utf-8``). A wildcard on
+    either side (``*/*``, ``text/*``) covers any parameters. Offers that are
+    not media types (``"html"``, ``"*/html"``) match nothing.
     """
 
     def _specificity(self, value: str) -> tuple[int, ...]:
@@ -187,11 +191,13 @@ class MIMEAccept(Accept):
         # "*/html" is not a valid range or offer.
         if (i_type == "*" and i_sub != "*") or (v_type == "*" and v_sub != "*"):
             return False
-        if i_type != "*" and v_type != "*" and i_type != v_type:
+        if i_type == "*" or v_type == "*":
+            return True
+        if i_type != v_type:
             return False
-        if i_sub != "*" and v_sub != "*" and i_sub != v_sub:
-            return False
-        return i_params <= v_params
+        if i_sub == "*" or v_sub == "*":
+            return True
+        return i_sub == v_sub and i_params == v_params
 
     @property
     def accept_html(self) -> bool:

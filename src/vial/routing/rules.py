@@ -104,11 +104,7 @@ class Rule:
         host: str | None = None,
         websocket: bool = False,
     ) -> None:
-        if not isinstance(string, str) or not string.startswith("/"):
-            raise ValueError(f"URL rule {string!r} must start with a slash ('/')")
         self.rule = string
-        self.is_leaf = not string.endswith("/")
-        self.is_branch = string.endswith("/")
         self.map: Map = None  # type: ignore[assignment]
         self.strict_slashes = strict_slashes
         self.merge_slashes = merge_slashes
@@ -121,15 +117,29 @@ class Rule:
         self.endpoint = endpoint
         self.redirect_to = redirect_to
         self.provide_automatic_options = False
-        if methods is None:
-            self.methods: set[str] | None = None
-        else:
-            if isinstance(methods, str):
-                raise TypeError("'methods' should be a list of strings, not a string")
-            self.methods = {method.upper() for method in methods}
+        if isinstance(methods, str):
+            raise TypeError("'methods' should be a list of strings, not a string")
+        self.methods: set[str] | None = None if methods is None else set(methods)
+        self._parse()
+        # Filled by compile():
+        self._converters: dict[str, BaseConverter] = {}
+        self._domain_parts: list[Part] = []
+        self._path_parts: list[Part] = []
+        self._static_path: str | None = None
+        self._static_domain: str | None = None
+
+    def _parse(self) -> None:
+        """Derive what the pattern, methods and defaults determine (from __init__ and refresh)."""
+        string = self.rule
+        if not isinstance(string, str) or not string.startswith("/"):
+            raise ValueError(f"URL rule {string!r} must start with a slash ('/')")
+        self.is_leaf = not string.endswith("/")
+        self.is_branch = string.endswith("/")
+        if self.methods is not None:
+            self.methods = {method.upper() for method in self.methods}
             if "GET" in self.methods:
                 self.methods.add("HEAD")
-            if websocket and self.methods - {"GET", "HEAD", "OPTIONS"}:
+            if self.websocket and self.methods - {"GET", "HEAD", "OPTIONS"}:
                 raise ValueError(
                     "WebSocket rules can only use the 'GET', 'HEAD' and 'OPTIONS' methods"
                 )
@@ -140,12 +150,6 @@ class Rule:
             raise ValueError(f"URL rule {string!r} uses the variable name {duplicates[0]!r} twice")
         self.arguments: set[str] = set(names) | set(self.defaults or ())
         self._url_names = frozenset(names)
-        # Filled by compile():
-        self._converters: dict[str, BaseConverter] = {}
-        self._domain_parts: list[Part] = []
-        self._path_parts: list[Part] = []
-        self._static_path: str | None = None
-        self._static_domain: str | None = None
 
     # -- binding -----------------------------------------------------------------
 
@@ -188,6 +192,44 @@ class Rule:
         if self.subdomain is None:
             self.subdomain = map.default_subdomain
         self.compile()
+
+    def refresh(self) -> None:
+        """Rebuild the rule after its attributes were changed in place.
+
+        Call it after setting ``rule``, ``methods``, ``defaults``, ``subdomain``,
+        ``host``, ``strict_slashes`` or ``merge_slashes`` of a rule already in a
+        map: the rule is compiled again, as ``Rule(...)`` would make it with the
+        new values (methods upper-cased, ``HEAD`` added to ``GET``), and the map
+        recompiles its matcher before the next match or build, so both use the
+        new pattern. Changing ``endpoint`` this way is not supported.
+
+        >>> url_map = Map([Rule("/old", endpoint="page")])
+        >>> rule = next(url_map.iter_rules("page"))
+        >>> rule.rule = "/new"
+        >>> rule.refresh()
+        >>> url_map.bind("example.org").match("/new")
+        ('page', {})
+
+        :raises RuntimeError: if the rule is not in a map yet.
+        :raises ValueError: if the new values do not make a valid rule; the map
+            then keeps matching with the rule as it was compiled before.
+        """
+        url_map = self.map
+        if url_map is None:
+            raise RuntimeError(f"URL rule {self.rule!r} is not bound to a map")
+        # Compile into a copy first, so an invalid change leaves this rule intact.
+        state = dict(self.__dict__)
+        try:
+            self._parse()
+            with url_map._lock:
+                self.bind(url_map, rebind=True)
+                # The map's compiled matcher and static table hold the old parts.
+                url_map._matcher = None
+                url_map._plain_static = {}
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
 
     def _parts(self, tokens: list[_Token], merge: bool) -> list[Part]:
         parts: list[Part] = []
