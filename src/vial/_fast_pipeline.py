@@ -36,7 +36,6 @@ from .signals import (
 from .wrappers.request import (
     Request,
     RequestFromScope,
-    environ_if_built,
     host_is_invalid,
     valid_hosts,
 )
@@ -342,8 +341,9 @@ def pop(
     environ exists only if something read it.
     """
     request = ctx.request
-    if environ is None:
-        environ = environ_if_built(request)
+    # PERF: environ_if_built(request), inlined.
+    if environ is None and (request._environ_source is None or "environ" in request.__dict__):
+        environ = request.environ
     current = _cv_contexts.get()
     if (
         len(ctx._cv_tokens) != 1

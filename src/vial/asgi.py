@@ -29,7 +29,7 @@ from urllib.parse import unquote_to_bytes
 from . import _async, _fast_pipeline
 from ._async import executor_for
 from ._body_deadlines import deadlines_for
-from .async_dispatch import is_async, run_request
+from .async_dispatch import _is_coroutine_function, is_async, run_request
 from .exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
@@ -458,7 +458,9 @@ class ASGIApp:
         app = self.app
         loop = asyncio.get_running_loop()
         config = app.config
-        direct = _fast_pipeline.serves_directly(app)
+        direct = app._serves_directly  # PERF: serves_directly()'s cached answer, inlined
+        if direct is None:
+            direct = _fast_pipeline.serves_directly(app)
         # HTTP/1 without Content-Length or Transfer-Encoding has no body (HTTP/2 bodies
         # need no such headers).
         http1 = scope.get("http_version", "1.1") in ("1.1", "1.0")
@@ -515,7 +517,9 @@ class ASGIApp:
         if ctx is not None:
             _fast_pipeline.match(app, ctx, path, scope.get("method", "GET"), escaped, bad_host)
             rule = ctx.request.url_rule
-            if rule is not None and is_async(app.view_functions[rule.endpoint]):
+            view = None if rule is None else app.view_functions[rule.endpoint]
+            # PERF: is_async()'s cache read inlined for the async views it knows.
+            if view is not None and (_is_coroutine_function.get(view) or is_async(view)):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
                 try:
                     response = await run_request(app, ctx, body, environ, cookie_sent)
