@@ -377,3 +377,25 @@ def test_a_returned_dict_calls_the_apps_json_default_for_enum_members(
 
     app.json.default = lambda o: o.name  # type: ignore[attr-defined]
     assert client.get("/").get_data() == b'{"c":"RED"}\n'
+
+
+def test_the_inlined_pipeline_makes_contexts_as_their_constructors_do(interface: str) -> None:
+    # The inlined pipeline creates both contexts without calling their __init__; an
+    # attribute added to either __init__ must be added there too.
+    from vial.ctx import AppContext, RequestContext
+    from vial.globals import _cv_contexts
+
+    app = Vial(__name__)
+    seen: dict[str, set[str]] = {}
+
+    @app.get("/")
+    def index() -> str:
+        app_ctx, request_ctx = _cv_contexts.get()
+        seen["app"] = set(vars(app_ctx))
+        seen["request"] = set(vars(request_ctx))
+        return "ok"
+
+    assert app.test_client(asgi=interface == "asgi").get("/").text == "ok"
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/"}
+    assert seen["request"] == set(vars(RequestContext(app, environ, Request(environ))))
+    assert seen["app"] == set(vars(AppContext(app)))
