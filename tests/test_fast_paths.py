@@ -393,9 +393,12 @@ def test_the_inlined_pipeline_makes_contexts_as_their_constructors_do(interface:
         app_ctx, request_ctx = _cv_contexts.get()
         seen["app"] = set(vars(app_ctx))
         seen["request"] = set(vars(request_ctx))
+        seen["request object"] = set(vars(request_ctx.request))
         return "ok"
 
     assert app.test_client(asgi=interface == "asgi").get("/").text == "ok"
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/"}
     assert seen["request"] == set(vars(RequestContext(app, environ, Request(environ))))
     assert seen["app"] == set(vars(AppContext(app)))
+    if interface == "wsgi":  # under ASGI the request comes from the scope (RequestFromScope)
+        assert set(vars(Request(dict(environ)))) <= seen["request object"]

@@ -119,7 +119,14 @@ def make_context(
     """``app.request_context(environ)`` for an environ the ASGI adapter did not prepare
     (or for ``request``, a request already made)."""
     if request is None:
-        request = app.request_class(environ)
+        request_class = app.request_class
+        if request_class is Request:
+            # PERF: Request(environ) without its __init__ call, as for the contexts below.
+            request = _new_object(Request)
+            request.environ = environ
+            environ["werkzeug.request"] = request
+        else:
+            request = request_class(environ)
     trusted = app.config["TRUSTED_HOSTS"]
     if trusted is not None:
         request.trusted_hosts = trusted
