@@ -792,13 +792,25 @@ def _encode_name(name: str) -> bytes:
     return encoded
 
 
+#: ``(name, value)`` -> its ``http.response.start`` form, for pairs seen before.
+_encoded_items: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
 def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """A WSGI header list in the form of ``http.response.start``."""
-    names = _encoded_names
+    known = _encoded_items
     encoded = []
-    # PERF: a loop, not a list comprehension, which is a function call of its own (3.11).
-    for name, value in headers:
-        encoded.append((names.get(name) or _encode_name(name), value.encode("latin-1")))
+    # PERF: a loop, not a list comprehension, which is a function call of its own (3.11);
+    # most answers repeat their pairs (Content-Type, a Content-Length of the same size).
+    for item in headers:
+        pair = known.get(item)
+        if pair is None:
+            name, value = item
+            pair = (_encoded_names.get(name) or _encode_name(name), value.encode("latin-1"))
+            # Not kept: long values, and cookies (per client, and better not held).
+            if len(known) < 1024 and len(value) <= 256 and pair[0] != b"set-cookie":
+                known[item] = pair
+        encoded.append(pair)
     return encoded
 
 
