@@ -515,7 +515,8 @@ class ASGIApp:
             path = environ["PATH_INFO"]
             escaped = "%" in environ.get("RAW_URI", "")
         if ctx is not None:
-            _fast_pipeline.match(app, ctx, path, scope.get("method", "GET"), escaped, bad_host)
+            method = scope.get("method", "GET")
+            _fast_pipeline.match(app, ctx, path, method, escaped, bad_host)
             rule = ctx.request.url_rule
             view = None if rule is None else app.view_functions[rule.endpoint]
             # PERF: is_async()'s cache read inlined for the async views it knows.
@@ -538,7 +539,7 @@ class ASGIApp:
                                 "headers": _encode_headers(response_headers),
                             }
                         )
-                        if ctx.request.method == "HEAD":
+                        if method == "HEAD":  # the scope's, as the WSGI path decides
                             data = b""
                         await send({"type": "http.response.body", "body": data})
                 finally:
