@@ -223,6 +223,24 @@ def test_missing_header_is_400_by_key(app: Vial, client: VialClient) -> None:
     assert client.get("/").status_code == 400
 
 
+def test_cookies_use_the_dict_storage_class(app: Vial, client: VialClient) -> None:
+    # As in Werkzeug, request.cookies is made with dict_storage_class (as form is).
+    class OrderedCookies(MultiDict[str, str]):
+        pass
+
+    class CookieRequest(Request):
+        dict_storage_class = OrderedCookies
+
+    app.request_class = CookieRequest
+
+    @app.get("/")
+    def index() -> str:
+        return f"{type(request.cookies).__name__} {request.cookies.getlist('a')}"
+
+    client.set_cookie("a", "1")
+    assert client.get("/").text == "OrderedCookies ['1']"
+
+
 def test_cookies(app: Vial, client: VialClient) -> None:
     seen = _capture(app)
     got = _result(

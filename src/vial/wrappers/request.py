@@ -432,8 +432,8 @@ class Request(RequestHeaderMixin):
 
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
-        """The cookies the client sent."""
-        cookies = parse_cookie(self.environ.get("HTTP_COOKIE"), cls=ImmutableMultiDict)
+        """The cookies the client sent, in a :attr:`dict_storage_class` (as in Werkzeug)."""
+        cookies = parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
         return t.cast("ImmutableMultiDict[str, str]", cookies)
 
     @cached_property
