@@ -395,10 +395,12 @@ class Response(ResponseHeaderMixin):
                 self.call_on_close(close)
 
     def iter_encoded(self) -> Iterator[bytes]:
-        """The body as bytes chunks (str chunks are encoded)."""
-        charset = self.charset
-        for item in self.response:
-            yield _chunk_bytes(item, charset)
+        """The body as bytes chunks (str chunks are encoded).
+
+        The body is taken when this is called, not when the iterator is first read, so
+        ``response.response = wrap(response.iter_encoded())`` works (as in Werkzeug).
+        """
+        return _encoded_chunks(self.response, self.charset)
 
     def freeze(self) -> None:
         """Buffer the body (whatever ``implicit_sequence_conversion`` says), set
@@ -714,6 +716,11 @@ def _chunk_bytes(item: t.Any, charset: str) -> bytes:
         raise TypeError(
             f"A response body chunk must be str or bytes, not {type(item).__name__}."
         ) from None
+
+
+def _encoded_chunks(body: t.Iterable[t.Any], charset: str) -> Iterator[bytes]:
+    for item in body:
+        yield _chunk_bytes(item, charset)
 
 
 async def _anext(iterator: t.AsyncIterator[t.Any]) -> t.Any:
