@@ -793,6 +793,16 @@ def test_rule_attributes_and_repr() -> None:
     assert "Map([<Rule '/u/<int:id>'" in repr(url_map)
 
 
+def test_rule_str_is_its_pattern() -> None:
+    """``str(rule)`` is the pattern, as in Werkzeug; listings such as Flask-Limiter's
+    ``limits`` command print ``f"{endpoint}: {rule}"`` and expect ``root: /``."""
+    rule = Rule("/u/<int:id>", endpoint="user")
+    assert str(rule) == "/u/<int:id>"
+    Map([rule])
+    assert str(rule) == f"{rule}" == "/u/<int:id>"
+    assert repr(rule).startswith("<Rule '/u/<int:id>'")
+
+
 def test_map_iteration_and_endpoint_queries() -> None:
     rules = [
         Rule("/a", endpoint="a"),

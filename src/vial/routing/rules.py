@@ -317,6 +317,10 @@ class Rule:
 
         return _PLACEHOLDER_RE.sub(fill, target)
 
+    def __str__(self) -> str:
+        """The rule's pattern, ``/u/<int:id>``, as Werkzeug gives it (``f"{rule}"`` in listings)."""
+        return self.rule
+
     def __repr__(self) -> str:
         if self.map is None:
             return f"<{type(self).__name__} (unbound)>"
