@@ -95,7 +95,11 @@ def test_vial_run_debug_reloads_on_source_change(tmp_path: Path) -> None:
         assert status == 500
         assert b"kaboom &lt;here&gt;" in body
         assert b"hello.py" in body
-        # A source change restarts the app.
+        # A source change restarts the app. uvicorn's StatReload takes its first
+        # snapshot of the files' mtimes reload_delay (0.25 s) after it starts the
+        # worker; a change written before that snapshot is its baseline and is never
+        # seen, and the worker can now answer sooner than that.
+        time.sleep(1)
         write_app(tmp_path, "second version")
         wait_for_body(port, "/", b"second version")
         # A template change is picked up too.
