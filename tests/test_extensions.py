@@ -186,3 +186,20 @@ def test_extension_constructed_with_app(tmp_path: Path) -> None:
     with app.app_context():
         assert ext.connection.execute("SELECT 40 + 2").fetchone() == (42,)
     assert len(ext.closed) == 1
+
+
+def test_sansio_names_are_the_vial_classes() -> None:
+    """Flask-SQLAlchemy-Lite imports ``flask.sansio.app.App`` at import time to annotate
+    ``init_app``; under vial the same paths give vial's own classes."""
+    from vial import Blueprint
+    from vial.sansio.app import App
+    from vial.sansio.blueprints import Blueprint as SansioBlueprint
+    from vial.sansio.blueprints import BlueprintSetupState
+    from vial.sansio.scaffold import Scaffold
+
+    app = Vial(__name__)
+    assert isinstance(app, App) and isinstance(app, Scaffold)
+    assert SansioBlueprint is Blueprint
+    assert isinstance(Blueprint("bp", __name__), Scaffold)
+    state = BlueprintSetupState(Blueprint("bp", __name__), app, {}, True)
+    assert state.app is app

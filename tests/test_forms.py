@@ -152,6 +152,19 @@ def test_multipart_fields_and_files(echo_app: Vial, client: VialClient) -> None:
     assert body["files"]["pic"]["mimetype"] == "image/png"
 
 
+def test_multipart_with_webtest_boundary(echo_app: Vial, client: VialClient) -> None:
+    """WebTest ends its boundaries with ``$``, outside RFC 2046's set; Werkzeug takes
+    them, and vial answered 400 (webargs' file tests post through WebTest)."""
+    boundary = "----------a_BoUnDaRy5517845312871652$"
+    body = multipart(("title", b"hi"), ("doc", b"data", "a.txt")).replace(
+        BOUNDARY.encode(), boundary.encode()
+    )
+    rv = client.post("/files", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert rv.status_code == 200
+    assert rv.json["form"] == {"title": "hi"}
+    assert rv.json["files"]["doc"]["filename"] == "a.txt"
+
+
 def test_several_files_under_one_name(echo_app: Vial, client: VialClient) -> None:
     @echo_app.post("/many")
     def many() -> dict[str, t.Any]:

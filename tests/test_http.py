@@ -693,6 +693,28 @@ def test_token_and_parameter_authorization() -> None:
         bare.__wrapped__  # noqa: B018
 
 
+@pytest.mark.parametrize(
+    ("value", "token", "parameters"),
+    [
+        ("MyToken this-is-the-token!", "this-is-the-token!", {}),
+        ("Token  a b ", "a b", {}),
+        ("Bearer abc==", "abc==", {}),
+        ("Custom a=b", None, {"a": "b"}),
+        ("Custom x, a=b==", None, {"a": "b=="}),
+    ],
+)
+def test_authorization_token_or_parameters(
+    value: str, token: str | None, parameters: dict[str, str]
+) -> None:
+    """An ``=`` that is not trailing means parameters; otherwise the rest is the token."""
+    auth = Authorization.from_header(value)
+    assert auth is not None
+    assert (auth.token, auth.parameters) == (token, parameters)
+    challenge = WWWAuthenticate.from_header(value)
+    assert challenge is not None
+    assert (challenge.token, dict(challenge.parameters)) == (token, parameters)
+
+
 def test_www_authenticate() -> None:
     seen: list[str] = []
     challenge = WWWAuthenticate("basic", {"realm": "Admin area"})

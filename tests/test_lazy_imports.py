@@ -147,6 +147,45 @@ def test_lazy_names_of_the_package() -> None:
         vial.no_such_name  # noqa: B018 - the attribute access is the test
 
 
+def test_submodules_are_attributes_after_a_bare_import() -> None:
+    """``import vial`` then ``vial.cli.AppGroup``, as Flask-Smorest writes
+    ``flask.cli.AppGroup`` at import time; each submodule loads on first access."""
+    result = run_python(
+        """
+        import json, sys
+        import vial
+
+        before = "vial.cli" in sys.modules
+        names = {
+            "cli": vial.cli.AppGroup.__name__,
+            "views": vial.views.MethodView.__name__,
+            "sessions": vial.sessions.SessionInterface.__name__,
+            "testing": vial.testing.VialClient.__name__,
+            "exceptions": vial.exceptions.NotFound.code,
+            "routing": vial.routing.Rule.__name__,
+            "security": vial.security.safe_join.__name__,
+            "middleware": vial.middleware.ProxyFix.__name__,
+            "missing": hasattr(vial, "no_such_module"),
+            "private": hasattr(vial, "_no_such_module"),
+        }
+        print(json.dumps({"before": before, "names": names}))
+        """
+    )
+    assert result["before"] is False
+    assert result["names"] == {
+        "cli": "AppGroup",
+        "views": "MethodView",
+        "sessions": "SessionInterface",
+        "testing": "VialClient",
+        "exceptions": 404,
+        "routing": "Rule",
+        "security": "safe_join",
+        "middleware": "ProxyFix",
+        "missing": False,
+        "private": False,
+    }
+
+
 def test_star_import_includes_the_lazy_names() -> None:
     namespace: dict[str, object] = {}
     exec("from vial import *", namespace)

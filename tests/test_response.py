@@ -168,6 +168,32 @@ def test_call_on_close_runs_after_the_server_reads_the_body(app: Vial, client: V
     assert calls == ["closed"]
 
 
+def test_body_rewrapped_over_iter_encoded() -> None:
+    """Werkzeug's ``iter_encoded()`` holds the body it was called on, so wrapping it
+    and assigning the wrapper back to ``response.response`` works."""
+    r = Response(["a", "b"])
+    chunks = r.iter_encoded()
+    r.response = (chunk.upper() for chunk in chunks)
+    assert r.get_data() == b"AB"
+
+
+def test_after_request_rewraps_streamed_body(app: Vial, client: VialClient) -> None:
+    """Flask-Compress compresses a streamed response this way in ``after_request``;
+    on vial the body iterated itself ("generator already executing")."""
+
+    @app.route("/s")
+    def streamed() -> Response:
+        return Response(c for c in ["ab", "cd"])
+
+    @app.after_request
+    def upper(response: Response) -> Response:
+        chunks = response.iter_encoded()
+        response.response = (chunk.upper() for chunk in chunks)
+        return response
+
+    assert client.get("/s").data == b"ABCD"
+
+
 # -- cookies ------------------------------------------------------------------------------------
 
 

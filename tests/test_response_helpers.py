@@ -388,6 +388,26 @@ def test_authorization_bearer(app: Vial, client: VialClient) -> None:
     assert rv.json == {"type": "bearer", "username": None, "password": None, "token": "abc.def-ghi"}
 
 
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [
+        ("MyToken this-is-the-token!", "this-is-the-token!"),
+        ("Token a b", "a b"),
+        ("ApiKey k3y@host==", "k3y@host=="),
+    ],
+)
+def test_authorization_any_token(app: Vial, client: VialClient, header: str, token: str) -> None:
+    """A token scheme's value is the token even outside token68, as Werkzeug reads it.
+
+    Flask-HTTPAuth's ``HTTPTokenAuth`` takes ``request.authorization.token``; with
+    ``MyToken this-is-the-token!`` it found no token and refused the request.
+    """
+    auth_view(app)
+    rv = client.get("/v", headers={"Authorization": header})
+    assert rv.json["token"] == token
+    assert rv.json["username"] is None
+
+
 @pytest.mark.parametrize("header", ["", "Basic", "Basic !!!notbase64", "Basic bm9jb2xvbg=="])
 def test_authorization_malformed_never_500(app: Vial, client: VialClient, header: str) -> None:
     auth_view(app)

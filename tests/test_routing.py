@@ -854,6 +854,34 @@ def test_rule_attributes_and_repr() -> None:
     assert "Map([<Rule '/u/<int:id>'" in repr(url_map)
 
 
+def test_rule_str_is_its_pattern() -> None:
+    """``str(rule)`` is the pattern, as in Werkzeug; listings such as Flask-Limiter's
+    ``limits`` command print ``f"{endpoint}: {rule}"`` and expect ``root: /``."""
+    rule = Rule("/u/<int:id>", endpoint="user")
+    assert str(rule) == "/u/<int:id>"
+    Map([rule])
+    assert str(rule) == f"{rule}" == "/u/<int:id>"
+    assert repr(rule).startswith("<Rule '/u/<int:id>'")
+
+
+def test_rule_trace_lists_pieces_in_order() -> None:
+    """Werkzeug's private ``Rule._trace``: Flask-Smorest builds each OpenAPI path
+    parameter from its variable entries, and failed on every route without it."""
+    rule = Rule("/users/<int:user_id>/posts/<slug>", endpoint="post", subdomain="<tenant>")
+    Map([rule])
+    assert rule._trace == [
+        (True, "tenant"),
+        (False, "|"),
+        (False, "/users/"),
+        (True, "user_id"),
+        (False, "/posts/"),
+        (True, "slug"),
+    ]
+    static = Rule("/about", endpoint="about")
+    Map([static])
+    assert static._trace == [(False, "|"), (False, "/about")]
+
+
 def test_map_iteration_and_endpoint_queries() -> None:
     rules = [
         Rule("/a", endpoint="a"),

@@ -47,6 +47,24 @@ def test_head_and_options_and_open(echo: Vial, client: VialClient) -> None:
     assert client.open("/echo", method="PUT").json["method"] == "PUT"
 
 
+def test_response_is_streamed_unless_buffered(echo: Vial, client: VialClient) -> None:
+    """As Werkzeug's client: the body is the app's iterable, so ``is_streamed`` is true
+    unless ``buffered=True``, through ASGI as through WSGI (Flask-Compress's tests
+    check a compressed stream this way)."""
+
+    @echo.route("/s")
+    def streamed() -> Response:
+        return Response(c for c in ["a", "b"])
+
+    for path in ("/echo", "/s"):
+        response = client.get(path)
+        assert response.is_streamed is True
+        assert response.data == response.data
+        assert response.is_streamed is False
+        assert client.get(path, buffered=True).is_streamed is False
+    assert client.get("/s").data == b"ab"
+
+
 def test_query_string_as_dict_str_and_in_path(echo: Vial, client: VialClient) -> None:
     assert client.get("/echo", query_string={"a": "1", "b": ["2", "3"]}).json["args"] == {
         "a": ["1"],

@@ -90,10 +90,19 @@ def __getattr__(name: str) -> t.Any:
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(import_module(module, __name__), name)
-    elif name in _LAZY_MODULES:
-        value = import_module(f".{name}", __name__)
-    else:
+    elif name.startswith("_"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    else:
+        # Every public submodule is an attribute of the package, as after ``import
+        # flask`` (whose package imports its submodules) or ``import werkzeug``:
+        # extensions write ``flask.cli.AppGroup`` or ``werkzeug.exceptions.NotFound``
+        # with nothing but the package imported. Loaded on first access, as above.
+        try:
+            value = import_module(f".{name}", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
     # Not ``globals()``: in this package that name is the vial.globals module.
     setattr(sys.modules[__name__], name, value)
     return value

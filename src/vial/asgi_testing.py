@@ -88,8 +88,13 @@ def scope_from_environ(environ: WSGIEnvironment) -> Scope:
 
 def run_asgi_app(
     app: Vial, environ: WSGIEnvironment, buffered: bool = False
-) -> tuple[list[bytes], str, Headers]:
-    """Send one request through ``app.asgi``; returns ``(body_chunks, status, headers)``."""
+) -> tuple[t.Iterable[bytes], str, Headers]:
+    """Send one request through ``app.asgi``; returns ``(body_chunks, status, headers)``.
+
+    The body is always received whole; unless ``buffered``, it is handed back as an
+    iterator, as the WSGI path hands back the app's iterable, so the test response's
+    ``is_streamed`` reads the same through both interfaces.
+    """
     scope = scope_from_environ(environ)
     stream = environ["wsgi.input"]
     length = str(environ.get("CONTENT_LENGTH") or "")
@@ -136,7 +141,7 @@ def run_asgi_app(
         elif message["type"] == "http.response.pathsend":
             with open(message["path"], "rb") as file:
                 chunks.append(file.read())
-    return chunks, status, headers
+    return (chunks if buffered else iter(chunks)), status, headers
 
 
 class WebSocketDenied(Exception):

@@ -9,9 +9,6 @@ from collections.abc import Callable, Mapping
 
 from .._http_header import dump_header, parse_dict_header, quote_header_value
 
-# RFC 9110 token68
-_TOKEN68_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/")
-
 
 def _split_credentials(value: str) -> tuple[str, str] | None:
     scheme, _, rest = value.strip(" \t").partition(" ")
@@ -20,16 +17,17 @@ def _split_credentials(value: str) -> tuple[str, str] | None:
     return scheme.lower(), rest.strip(" \t")
 
 
-def _is_token68(value: str) -> bool:
-    body = value.rstrip("=")
-    return bool(body) and _TOKEN68_CHARS.issuperset(body)
-
-
 def _parse_auth_params(rest: str) -> tuple[dict[str, str], str | None]:
-    """Split what follows the scheme into parameters or a token68."""
+    """Split what follows the scheme into parameters or a token.
+
+    As Werkzeug does, an ``=`` anywhere but at the end means ``key=value``
+    parameters; anything else is the token, whole, even with characters RFC
+    9110's token68 does not allow (``MyToken this-is-the-token!``), since API
+    token schemes send such values and extensions read them from ``token``.
+    """
     if not rest:
         return {}, None
-    if _is_token68(rest):
+    if "=" not in rest.rstrip("="):
         return {}, rest
     params = {k.lower(): v for k, v in parse_dict_header(rest).items() if v is not None}
     return params, None
@@ -80,9 +78,10 @@ class Authorization:
         The bytes are decoded as UTF-8 (RFC 7617); if they are not valid
         UTF-8 they are decoded as ISO-8859-1, which is what older clients
         send. Credentials that are not valid base64 or lack the ``:`` give
-        ``None``. Other schemes give either a ``token`` (a token68, as
-        Bearer sends) or ``parameters`` (``key=value`` pairs, as Digest
-        sends). Never raises.
+        ``None``. Other schemes give either ``parameters`` (``key=value``
+        pairs, as Digest sends: an ``=`` that is not at the end) or a
+        ``token`` (the rest of the value, as Bearer and API token schemes
+        send). Never raises.
 
         :param value: the header value.
         """

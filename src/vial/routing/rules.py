@@ -282,6 +282,19 @@ class Rule:
             quote_path(part) if isinstance(part, str) else part for part in self._path_parts
         ]
 
+    @property
+    def _trace(self) -> list[tuple[bool, str]]:
+        """Werkzeug's private ``Rule._trace``, for the tools that read it.
+
+        The bound rule's pieces in order as ``(is_variable, text)``: the host or
+        subdomain pattern, ``(False, "|")``, then the path; a variable's text is its
+        name. OpenAPI generators (Flask-Smorest) take the path's variables from it.
+        """
+        return [
+            (True, part.name) if isinstance(part, _Var) else (False, part)
+            for part in [*self._domain_parts, "|", *self._path_parts]
+        ]
+
     # -- building ----------------------------------------------------------------
 
     def suitable_for(self, values: t.Mapping[str, t.Any], method: str | None = None) -> bool:
@@ -358,6 +371,10 @@ class Rule:
             return converter.to_url(value) if converter is not None else quote_path(str(value))
 
         return _PLACEHOLDER_RE.sub(fill, target)
+
+    def __str__(self) -> str:
+        """The rule's pattern, ``/u/<int:id>``, as Werkzeug gives it (``f"{rule}"`` in listings)."""
+        return self.rule
 
     def __repr__(self) -> str:
         if self.map is None:
