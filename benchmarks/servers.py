@@ -5,7 +5,8 @@ worker so connections are kept alive), uvicorn (ASGI) and granian (both), all wi
 free port of 127.0.0.1. One request per endpoint is checked with the harness's checks first; an app
 that answers wrongly is not loaded. The load comes from ``wrk`` when it is on PATH, otherwise from a
 small asyncio load generator in this file (which shares the two cores with the server, so its
-figures are lower). Every load run is bounded in time, and the server is stopped by its PID.
+figures are lower; ``benchmarks/run --servers`` installs wrk when it can). The server is pinned to
+the first CPU and wrk to the second. Every load run is bounded in time, and the server is stopped by its PID.
 """
 
 from __future__ import annotations
@@ -120,6 +121,18 @@ class Load:
 
 _WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
+# The server runs on the first CPU and wrk on the second, so neither takes the other's time
+# (on a machine with one CPU, or without sched_setaffinity, nothing is pinned).
+_PIN = hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2
+_SERVER_CPU, _LOAD_CPU = 0, 1
+
+
+def _pinned_to(cpu: int) -> Any:
+    """A ``preexec_fn`` that pins the child process to ``cpu`` (``None`` when not pinning)."""
+    if not _PIN:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
 
 def _wrk(port: int, endpoint: Endpoint, duration: float) -> Load:
     url = f"http://127.0.0.1:{port}{endpoint.path}" + (f"?{endpoint.query}" if endpoint.query else "")
@@ -134,7 +147,9 @@ def _wrk(port: int, endpoint: Endpoint, duration: float) -> Load:
                 encoding="utf-8",
             )
             command[1:1] = ["-s", str(script)]
-        output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=duration + 30).stdout
+        output = subprocess.run(
+            command, check=True, capture_output=True, text=True, timeout=duration + 30, preexec_fn=_pinned_to(_LOAD_CPU)
+        ).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -227,6 +242,7 @@ def _measure(server: Server, framework: Framework, endpoints: Sequence[Endpoint]
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_pinned_to(_SERVER_CPU),
         )
         try:
             try:
