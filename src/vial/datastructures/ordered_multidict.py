@@ -13,18 +13,21 @@ import warnings
 from collections.abc import Iterator
 
 from ..exceptions import BadRequestKeyError
-from .multidict import ImmutableMultiDictMixin, MultiDict, iter_multi_items
+
+# The raw dict methods reach the stored value lists past MultiDict's public (first value)
+# methods, as in multidict.py.
+from .multidict import (
+    ImmutableMultiDictMixin,
+    MultiDict,
+    _dict_get,
+    _dict_pop,
+    _dict_popitem,
+    _missing,
+    iter_multi_items,
+)
 
 K = t.TypeVar("K")
 V = t.TypeVar("V")
-
-_missing: t.Any = object()
-
-# The stored value lists, reached past MultiDict's public (first value) methods.
-_dict_get: t.Any = dict.get
-_dict_setitem: t.Any = dict.__setitem__
-_dict_pop: t.Any = dict.pop
-_dict_popitem: t.Any = dict.popitem
 
 
 def _warn_deprecated(name: str, instead: str, stacklevel: int) -> None:
