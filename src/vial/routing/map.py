@@ -157,6 +157,11 @@ class Map:
             rule.bind(self)
             self._rules.append(rule)
             self._rules_by_endpoint.setdefault(rule.endpoint, []).append(rule)
+        self._forget_compiled()
+
+    def _forget_compiled(self) -> None:
+        """Drop the compiled matcher and static table: rules were added or changed
+        (:meth:`Rule.refresh`); the next match or build compiles them again."""
         self._matcher = None
         self._plain_static = {}
 

@@ -223,9 +223,7 @@ class Rule:
             self._parse()
             with url_map._lock:
                 self.bind(url_map, rebind=True)
-                # The map's compiled matcher and static table hold the old parts.
-                url_map._matcher = None
-                url_map._plain_static = {}
+                url_map._forget_compiled()  # its matcher holds the old parts
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(state)
