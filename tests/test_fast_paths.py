@@ -402,3 +402,41 @@ def test_the_inlined_pipeline_makes_contexts_as_their_constructors_do(interface:
     assert seen["app"] == set(vars(AppContext(app)))
     if interface == "wsgi":  # under ASGI the request comes from the scope (RequestFromScope)
         assert set(vars(Request(dict(environ)))) <= seen["request object"]
+
+
+def test_a_header_value_equal_to_a_checked_pair_is_sent_as_text(
+    client: VialClient, app: Vial
+) -> None:
+    # Plain answers remember checked (name, value) pairs; an object that only compares
+    # and hashes equal to one (request.user_agent does) must still be sent as its text,
+    # as the full path sends it. It reached the server unconverted (a 500 under ASGI).
+    @app.get("/text")
+    def text() -> t.Any:
+        return "x", {"X-Agent": "probe-agent/1"}
+
+    @app.get("/agent")
+    def agent() -> t.Any:
+        return "x", {"X-Agent": request.user_agent}
+
+    assert client.get("/text").headers["X-Agent"] == "probe-agent/1"
+    response = client.get("/agent", headers={"User-Agent": "probe-agent/1"})
+    assert response.status_code == 200
+    assert response.headers["X-Agent"] == "probe-agent/1"
+    # What the server was handed is text, not the UserAgent object.
+    seen: list[t.Any] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, t.Any]], exc_info: t.Any = None
+    ) -> t.Any:
+        seen.extend(headers)
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/agent",
+        "HTTP_USER_AGENT": "probe-agent/1",
+        "wsgi.url_scheme": "http",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+    }
+    b"".join(app(environ, start_response))
+    assert all(type(name) is str and type(value) is str for name, value in seen)
