@@ -1217,3 +1217,27 @@ def test_form_read_after_the_response_in_a_kept_context(app: Vial) -> None:
     thread.join(3)
     assert "error" not in outcome
     assert outcome.get("form") == {"gin": "43"}
+
+
+def test_wsgi_middleware_headers_as_lists_are_sent(client: t.Any, app: Vial) -> None:
+    # start_response received [name, value] lists from a middleware: the ASGI adapter's
+    # cache of encoded pairs looked them up and failed with "unhashable type: 'list'".
+    @app.route("/")
+    def index() -> str:
+        return "hi"
+
+    inner = app.wsgi_app
+
+    def middleware(environ: t.Any, start_response: t.Any) -> t.Any:
+        def listed(status: str, headers: t.Any, exc_info: t.Any = None) -> t.Any:
+            pairs = [list(pair) for pair in headers] + [["X-Middleware", "1"]]
+            return start_response(status, pairs, exc_info)
+
+        return inner(environ, listed)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    for _ in range(2):
+        response = client.get("/")
+        assert response.status_code == 200
+        assert response.text == "hi"
+        assert response.headers["X-Middleware"] == "1"
