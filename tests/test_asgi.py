@@ -1241,3 +1241,18 @@ def test_wsgi_middleware_headers_as_lists_are_sent(client: t.Any, app: Vial) -> 
         assert response.status_code == 200
         assert response.text == "hi"
         assert response.headers["X-Middleware"] == "1"
+
+
+def test_encoded_header_pairs_kept_are_short(app: Vial) -> None:
+    # The adapter keeps encoded (name, value) pairs for reuse, at most 256 characters
+    # each so that its memory stays bounded; only the value's length was tested, so a
+    # pair with a long name (here 4,000 characters) was kept whole.
+    long_name = "X-" + "n" * 4000
+
+    @app.route("/")
+    def index() -> t.Any:
+        return "hi", {long_name: "v"}
+
+    response = app.test_client(asgi=True).get("/")
+    assert response.headers[long_name] == "v"
+    assert all(len(name) + len(value) <= 256 for name, value in vial.asgi._encoded_items)
