@@ -468,3 +468,25 @@ def test_a_request_class_that_reports_options_gets_the_automatic_answer_under_ws
     response = client.get("/", headers={"X-Method": "OPTIONS"})
     assert response.data == b""
     assert "OPTIONS" in response.headers["Allow"]
+
+
+def test_header_caches_stay_bounded_and_answers_stay_right_past_the_bound(
+    client: VialClient, app: Vial
+) -> None:
+    # Both caches of checked/encoded header pairs stop growing at 1,024 entries; pairs
+    # seen after that are checked each time and still sent as the full path sends them.
+    import vial.asgi
+    from vial.wrappers import response as response_module
+
+    @app.get("/<int:n>")
+    def numbered(n: int) -> t.Any:
+        return "x", {"X-Number": str(n), "X-Bad": "a\x7fb" if n % 2 else "ok"}
+
+    for n in range(1100):
+        response = client.get(f"/{n}")
+        assert response.status_code == 200
+        assert response.headers["X-Number"] == str(n)
+    assert len(response_module._checked_items) <= 1024
+    assert len(vial.asgi._encoded_items) <= 1024
+    assert client.get("/1099").headers["X-Bad"] == "a\x7fb"
+    assert client.get("/1098").headers["X-Bad"] == "ok"
