@@ -1217,3 +1217,42 @@ def test_form_read_after_the_response_in_a_kept_context(app: Vial) -> None:
     thread.join(3)
     assert "error" not in outcome
     assert outcome.get("form") == {"gin": "43"}
+
+
+def test_wsgi_middleware_headers_as_lists_are_sent(client: t.Any, app: Vial) -> None:
+    # start_response received [name, value] lists from a middleware: the ASGI adapter's
+    # cache of encoded pairs looked them up and failed with "unhashable type: 'list'".
+    @app.route("/")
+    def index() -> str:
+        return "hi"
+
+    inner = app.wsgi_app
+
+    def middleware(environ: t.Any, start_response: t.Any) -> t.Any:
+        def listed(status: str, headers: t.Any, exc_info: t.Any = None) -> t.Any:
+            pairs = [list(pair) for pair in headers] + [["X-Middleware", "1"]]
+            return start_response(status, pairs, exc_info)
+
+        return inner(environ, listed)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    for _ in range(2):
+        response = client.get("/")
+        assert response.status_code == 200
+        assert response.text == "hi"
+        assert response.headers["X-Middleware"] == "1"
+
+
+def test_encoded_header_pairs_kept_are_short(app: Vial) -> None:
+    # The adapter keeps encoded (name, value) pairs for reuse, at most 256 characters
+    # each so that its memory stays bounded; only the value's length was tested, so a
+    # pair with a long name (here 4,000 characters) was kept whole.
+    long_name = "X-" + "n" * 4000
+
+    @app.route("/")
+    def index() -> t.Any:
+        return "hi", {long_name: "v"}
+
+    response = app.test_client(asgi=True).get("/")
+    assert response.headers[long_name] == "v"
+    assert all(len(name) + len(value) <= 256 for name, value in vial.asgi._encoded_items)

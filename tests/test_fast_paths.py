@@ -402,3 +402,91 @@ def test_the_inlined_pipeline_makes_contexts_as_their_constructors_do(interface:
     assert seen["app"] == set(vars(AppContext(app)))
     if interface == "wsgi":  # under ASGI the request comes from the scope (RequestFromScope)
         assert set(vars(Request(dict(environ)))) <= seen["request object"]
+
+
+def test_a_header_value_equal_to_a_checked_pair_is_sent_as_text(
+    client: VialClient, app: Vial
+) -> None:
+    # Plain answers remember checked (name, value) pairs; an object that only compares
+    # and hashes equal to one (request.user_agent does) must still be sent as its text,
+    # as the full path sends it. It reached the server unconverted (a 500 under ASGI).
+    @app.get("/text")
+    def text() -> t.Any:
+        return "x", {"X-Agent": "probe-agent/1"}
+
+    @app.get("/agent")
+    def agent() -> t.Any:
+        return "x", {"X-Agent": request.user_agent}
+
+    assert client.get("/text").headers["X-Agent"] == "probe-agent/1"
+    response = client.get("/agent", headers={"User-Agent": "probe-agent/1"})
+    assert response.status_code == 200
+    assert response.headers["X-Agent"] == "probe-agent/1"
+    # What the server was handed is text, not the UserAgent object.
+    seen: list[t.Any] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, t.Any]], exc_info: t.Any = None
+    ) -> t.Any:
+        seen.extend(headers)
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/agent",
+        "HTTP_USER_AGENT": "probe-agent/1",
+        "wsgi.url_scheme": "http",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+    }
+    b"".join(app(environ, start_response))
+    assert all(type(name) is str and type(value) is str for name, value in seen)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the inlined WSGI pipeline reads request.method for the automatic OPTIONS "
+    "answer only when the environ's method is not GET (58b64b0); a fix costs a type "
+    "test on every plain GET, so it is described in the review instead",
+)
+def test_a_request_class_that_reports_options_gets_the_automatic_answer_under_wsgi() -> None:
+    # A request class may report another method than the environ's (a method-override
+    # header, say); Flask answers the method it reports.
+    class OverridingRequest(Request):
+        def __init__(self, environ: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+            super().__init__(environ, *args, **kwargs)
+            self.method = self.headers.get("X-Method", environ["REQUEST_METHOD"]).upper()
+
+    app = Vial(__name__)
+    app.request_class = OverridingRequest
+
+    @app.route("/", methods=["GET", "POST"])
+    def index() -> str:
+        return "view"
+
+    client = app.test_client()
+    assert client.post("/", headers={"X-Method": "OPTIONS"}).data == b""
+    response = client.get("/", headers={"X-Method": "OPTIONS"})
+    assert response.data == b""
+    assert "OPTIONS" in response.headers["Allow"]
+
+
+def test_header_caches_stay_bounded_and_answers_stay_right_past_the_bound(
+    client: VialClient, app: Vial
+) -> None:
+    # Both caches of checked/encoded header pairs stop growing at 1,024 entries; pairs
+    # seen after that are checked each time and still sent as the full path sends them.
+    import vial.asgi
+    from vial.wrappers import response as response_module
+
+    @app.get("/<int:n>")
+    def numbered(n: int) -> t.Any:
+        return "x", {"X-Number": str(n), "X-Bad": "a\x7fb" if n % 2 else "ok"}
+
+    for n in range(1100):
+        response = client.get(f"/{n}")
+        assert response.status_code == 200
+        assert response.headers["X-Number"] == str(n)
+    assert len(response_module._checked_items) <= 1024
+    assert len(vial.asgi._encoded_items) <= 1024
+    assert client.get("/1099").headers["X-Bad"] == "a\x7fb"
+    assert client.get("/1098").headers["X-Bad"] == "ok"

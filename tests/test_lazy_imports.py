@@ -266,3 +266,14 @@ def test_lazy_signals_offer_every_public_attribute_of_a_blinker_signal() -> None
     signal.send("heard")
     assert fired == ["heard"]
     assert signal.has_receivers_for("x") and list(signal.receivers_for("x"))
+
+
+def test_names_that_are_not_submodule_names_are_missing_attributes() -> None:
+    # hasattr(vial, "a.b") raised ModuleNotFoundError ("No module named 'vial.a'") and
+    # hasattr(vial, "") was True (the package imported itself), where Flask answers False.
+    assert not hasattr(vial, "a.b")
+    assert not hasattr(vial, "json.nope")
+    assert not hasattr(vial, "")
+    assert not hasattr(vial, "nope")
+    with pytest.raises(AttributeError):
+        getattr(vial, "json.provider")

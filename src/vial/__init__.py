@@ -90,7 +90,9 @@ def __getattr__(name: str) -> t.Any:
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(import_module(module, __name__), name)
-    elif name.startswith("_"):
+    elif name.startswith("_") or not name.isidentifier():
+        # Not a submodule's name: "a.b" would import vial.a (ModuleNotFoundError out of
+        # hasattr), and "" the package itself.
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     else:
         # Every public submodule is an attribute of the package, as after ``import

@@ -806,12 +806,19 @@ def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]
     # PERF: a loop, not a list comprehension, which is a function call of its own (3.11);
     # most answers repeat their pairs (Content-Type, a Content-Length of the same size).
     for item in headers:
-        pair = known.get(item)
+        try:
+            pair = known.get(item)
+        except TypeError:  # a [name, value] list from WSGI middleware: encoded, not kept
+            name, value = item
+            encoded.append(
+                (_encoded_names.get(name) or _encode_name(name), value.encode("latin-1"))
+            )
+            continue
         if pair is None:
             name, value = item
             pair = (_encoded_names.get(name) or _encode_name(name), value.encode("latin-1"))
-            # Not kept: long values, and cookies (per client, and better not held).
-            if len(known) < 1024 and len(value) <= 256 and pair[0] != b"set-cookie":
+            # Not kept: long pairs, and cookies (per client, and better not held).
+            if len(known) < 1024 and len(name) + len(value) <= 256 and pair[0] != b"set-cookie":
                 known[item] = pair
         encoded.append(pair)
     return encoded

@@ -40,9 +40,12 @@ _FULL_PATH_HEADERS = ("content-length", "location", "content-location")
 
 # What plain_header_items() found a checked ``(name, value)`` pair to be.
 _OTHER_HEADER, _CONTENT_TYPE_HEADER, _FULL_PATH_HEADER = 0, 1, 2
-#: ``(name, value)`` pairs already checked -> their kind. PERF: views often return the
-#: same header dict on every request; a lookup costs a tenth of the checks.
-_checked_items: dict[tuple[str, str], int] = {}
+#: ``(name, value)`` pairs already checked -> their kind and the pair itself. PERF: views
+#: often return the same header dict on every request; a lookup costs a tenth of the
+#: checks. The stored pair is what is sent, not the one looked up: an object that only
+#: compares and hashes equal to a checked pair (a str subclass, a ``UserAgent``) must not
+#: reach the server unconverted.
+_checked_items: dict[tuple[str, str], tuple[int, tuple[str, str]]] = {}
 _CHECKED_ITEMS_MAX = 1024
 _CHECKED_ITEM_MAX_LENGTH = 256  # longer pairs are checked each time, not kept
 
@@ -63,7 +66,8 @@ def _header_item_kind(name: t.Any, value: t.Any) -> int | None:
     else:
         kind = _OTHER_HEADER
     if len(joined) <= _CHECKED_ITEM_MAX_LENGTH and len(_checked_items) < _CHECKED_ITEMS_MAX:
-        _checked_items[(name, value)] = kind
+        pair = (name, value)
+        _checked_items[pair] = (kind, pair)
     return kind
 
 
@@ -84,17 +88,20 @@ def plain_header_items(
     checked = _checked_items
     for item in mapping.items():
         try:
-            kind = checked.get(item)
+            known = checked.get(item)
         except TypeError:  # an unhashable value: Headers knows what to do with it
             return None
-        if kind is None:
+        if known is not None:
+            kind, item = known
+        else:
             name, value = item
             if type(value) is int:
                 value = str(value)
                 item = (name, value)
-            kind = _header_item_kind(name, value)
-            if kind is None:
+            found = _header_item_kind(name, value)
+            if found is None:
                 return None
+            kind = found
         if kind and content_type is not None:
             if kind == _FULL_PATH_HEADER:
                 return None
