@@ -243,7 +243,7 @@ def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) ->
                 "%" in (environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""),
                 host is not None and host not in valid_hosts and host_is_invalid(host),
             )
-            response = _dispatch(app, ctx, request, method)
+            response = _dispatch(app, ctx, request)
         except Exception as e:
             error = e
             response = app.handle_exception(e)
@@ -276,11 +276,8 @@ def serve(app: Vial, environ: WSGIEnvironment, start_response: StartResponse) ->
         pop(app, ctx, app_ctx, environ, error)
 
 
-def _dispatch(
-    app: Vial, ctx: RequestContext, request: t.Any, method: str
-) -> Response | PlainAnswer:
-    """``app.full_dispatch_request()`` for a request with no hooks or signal receivers
-    (``method``: the environ's ``REQUEST_METHOD``)."""
+def _dispatch(app: Vial, ctx: RequestContext, request: t.Any) -> Response | PlainAnswer:
+    """``app.full_dispatch_request()`` for a request with no hooks or signal receivers."""
     if (
         request.routing_exception is not None
         or request_started.receivers
@@ -291,15 +288,16 @@ def _dispatch(
     if not app._got_first_request:
         app._got_first_request = True
     rule = request.url_rule
-    # PERF: request.method (a cached property: a slow attribute read) only for a method
-    # that may be "OPTIONS" in another case.
-    if rule.provide_automatic_options and (
-        method == "OPTIONS" or (method != "GET" and request.method == "OPTIONS")
-    ):
+    # request.method, not the environ's: a request class may report another method.
+    if rule.provide_automatic_options and request.method == "OPTIONS":
         return app.full_dispatch_request()
     view = app.view_functions[rule.endpoint]
     try:
-        rv = (app._sync_cache.get(view) or app.ensure_sync(view))(**request.view_args)
+        try:
+            sync_view = app._sync_cache.get(view)
+        except TypeError:  # an unhashable callable (no cost on 3.11 until it happens)
+            sync_view = None
+        rv = (sync_view or app.ensure_sync(view))(**request.view_args)
     except Exception as e:
         rv = app.handle_user_exception(e)
     if needs_finalizing(app, ctx):

@@ -583,7 +583,10 @@ class Vial(Scaffold, _TemplatingMixin):
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """A sync callable for ``func`` (async functions are wrapped to run to completion)."""
-        cached = self._sync_cache.get(func)
+        try:
+            cached = self._sync_cache.get(func)
+        except TypeError:  # an unhashable callable, never cached (see below)
+            cached = None
         if cached is not None:
             return cached
         wrapped = self.async_to_sync(func) if _async.is_coroutine_function(func) else func

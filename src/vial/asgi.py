@@ -521,8 +521,14 @@ class ASGIApp:
             _fast_pipeline.match(app, ctx, path, method, escaped, bad_host)
             rule = ctx.request.url_rule
             view = None if rule is None else app.view_functions[rule.endpoint]
-            # PERF: is_async()'s cache read inlined for the async views it knows.
-            if view is not None and (_is_coroutine_function.get(view) or is_async(view)):
+            known_async: bool | None = None
+            if view is not None:
+                # PERF: is_async()'s cache read inlined for the async views it knows.
+                try:
+                    known_async = _is_coroutine_function.get(view)
+                except TypeError:  # an unhashable view: is_async() answers without a cache
+                    pass
+            if view is not None and (known_async or is_async(view)):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
                 try:
                     response = await run_request(app, ctx, body, environ, cookie_sent)

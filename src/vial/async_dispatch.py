@@ -51,7 +51,10 @@ _is_coroutine_function: dict[t.Callable[..., t.Any], bool] = {}
 
 def is_async(func: t.Callable[..., t.Any]) -> bool:
     """Whether ``func`` is an ``async def`` function (cached)."""
-    known = _is_coroutine_function.get(func)
+    try:
+        known = _is_coroutine_function.get(func)
+    except TypeError:  # an unhashable callable, never cached (see below)
+        known = None
     if known is None:
         known = is_coroutine_function(func)
         if type(func) is not MethodType:  # a bound method is a new object each time
