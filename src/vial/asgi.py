@@ -823,8 +823,11 @@ def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]
         if pair is None:
             name, value = item
             pair = (_encoded_names.get(name) or _encode_name(name), value.encode("latin-1"))
-            # Not kept: long pairs, and cookies (per client, and better not held).
-            if len(known) < 1024 and len(name) + len(value) <= 256 and pair[0] != b"set-cookie":
+            # Not kept: long pairs, and cookies (per client, and better not held). A full
+            # cache starts again, as in plain_header_items().
+            if len(name) + len(value) <= 256 and pair[0] != b"set-cookie":
+                if len(known) >= 1024:
+                    known.clear()
                 known[item] = pair
         encoded.append(pair)
     return encoded

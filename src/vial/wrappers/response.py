@@ -65,7 +65,11 @@ def _header_item_kind(name: t.Any, value: t.Any) -> int | None:
         kind = _FULL_PATH_HEADER
     else:
         kind = _OTHER_HEADER
-    if len(joined) <= _CHECKED_ITEM_MAX_LENGTH and len(_checked_items) < _CHECKED_ITEMS_MAX:
+    if len(joined) <= _CHECKED_ITEM_MAX_LENGTH:
+        if len(_checked_items) >= _CHECKED_ITEMS_MAX:
+            # Full: start again, so that pairs which change with every request (request
+            # IDs, lengths) cannot keep the common ones out for good.
+            _checked_items.clear()
         pair = (name, value)
         _checked_items[pair] = (kind, pair)
     return kind
