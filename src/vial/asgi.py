@@ -805,6 +805,10 @@ def _encode_name(name: str) -> bytes:
 _encoded_items: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 
 
+def _encode_pair(name: str, value: str) -> tuple[bytes, bytes]:
+    return (_encoded_names.get(name) or _encode_name(name), value.encode("latin-1"))
+
+
 def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """A WSGI header list in the form of ``http.response.start``."""
     known = _encoded_items
@@ -815,14 +819,11 @@ def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]
         try:
             pair = known.get(item)
         except TypeError:  # a [name, value] list from WSGI middleware: encoded, not kept
-            name, value = item
-            encoded.append(
-                (_encoded_names.get(name) or _encode_name(name), value.encode("latin-1"))
-            )
+            encoded.append(_encode_pair(*item))
             continue
         if pair is None:
             name, value = item
-            pair = (_encoded_names.get(name) or _encode_name(name), value.encode("latin-1"))
+            pair = _encode_pair(name, value)
             # Not kept: long pairs, and cookies (per client, and better not held). A full
             # cache starts again, as in plain_header_items().
             if len(name) + len(value) <= 256 and pair[0] != b"set-cookie":
