@@ -29,7 +29,7 @@ from urllib.parse import unquote_to_bytes
 from . import _async, _fast_pipeline
 from ._async import executor_for
 from ._body_deadlines import deadlines_for
-from .async_dispatch import _is_coroutine_function, is_async, run_request
+from .async_dispatch import is_async, run_request
 from .exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge, RequestTimeout
 from .helpers import views_stream_body
 from .lifespan import run_lifespan
@@ -520,15 +520,7 @@ class ASGIApp:
             method = scope.get("method", "GET")
             _fast_pipeline.match(app, ctx, path, method, escaped, bad_host)
             rule = ctx.request.url_rule
-            view = None if rule is None else app.view_functions[rule.endpoint]
-            known_async: bool | None = None
-            if view is not None:
-                # PERF: is_async()'s cache read inlined for the async views it knows.
-                try:
-                    known_async = _is_coroutine_function.get(view)
-                except TypeError:  # an unhashable view: is_async() answers without a cache
-                    pass
-            if view is not None and (known_async or is_async(view)):
+            if rule is not None and is_async(app.view_functions[rule.endpoint]):
                 # PERF: an async view runs on the loop, with no hop to a worker thread.
                 try:
                     response = await run_request(app, ctx, body, environ, cookie_sent)
