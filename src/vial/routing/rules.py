@@ -217,7 +217,7 @@ class Rule:
         url_map = self.map
         if url_map is None:
             raise RuntimeError(f"URL rule {self.rule!r} is not bound to a map")
-        # Compile into a copy first, so an invalid change leaves this rule intact.
+        # Kept, so that an invalid change leaves this rule as it was compiled before.
         state = dict(self.__dict__)
         try:
             self._parse()
