@@ -387,6 +387,15 @@ SAME_OUTPUT_VALUES: list[t.Any] = [
     {"when": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)},
     [decimal.Decimal("1e-10"), uuid.UUID(int=1), Point(1, 2), Markup("<x>"), HTMLThing()],
     {"p": Point(y=[Point(1, 2)], x={"k": 1.5})},  # type: ignore[arg-type]
+    # A None beside what orjson also writes as null (json: NaN, Infinity), or beside
+    # values that do not read back as themselves (a tuple, a type through default).
+    [None, math.nan],
+    {"a": None, "b": [1.5, -math.inf]},
+    {"a": None, "b": {"c": math.inf}},
+    [None, (1, 2)],
+    [None, uuid.UUID(int=3), decimal.Decimal("2.5")],
+    [None, Ratio(math.nan)],
+    {"null": "null", "none": None, "s": "é"},
     [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
     # Deeper than orjson goes, not as deep as json does.
     json.loads("[" * 300 + "]" * 300),
@@ -431,6 +440,21 @@ def test_orjson_provider_same_errors() -> None:
     circular["self"] = circular
     for value in [circular, {(1, 2): 3}, {"a": object()}, datetime.time()]:
         _assert_same_output(value, FakeApp())
+
+
+class RaisesOnCompare(dict):  # type: ignore[type-arg]
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no comparing")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_orjson_provider_null_with_a_failing_comparison() -> None:
+    # Telling a None's null from a NaN's compares the value with its reading back; a
+    # comparison that raises leaves the answer to json, not to an error.
+    value = RaisesOnCompare(a=None, b=1)
+    _assert_same_output(value, FakeApp())
+    assert OrJSONProvider(FakeApp()).dumps(value, separators=(",", ":")) == '{"a":null,"b":1}'
 
 
 def test_orjson_provider_without_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
