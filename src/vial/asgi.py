@@ -99,7 +99,9 @@ class ASGIBodyReader:
 
     async def _next_message(self) -> None:
         timeout = self._timeout
-        task = None if timeout is None else asyncio.current_task()
+        # PERF: the loop given, asyncio.current_task() skips get_running_loop(), which
+        # costs a getpid() system call on Python 3.11.
+        task = None if timeout is None else asyncio.current_task(self.loop)
         if timeout is None or task is None:
             message = await self._receive()
         else:
@@ -180,10 +182,14 @@ class ASGIBodyReader:
         """Receive the whole body now (on the loop), spooling to disk past ``spool_size``."""
         if self._spooled is not None or not self._more:
             return
-        # PERF: a body that fits in ``spool_size`` stays in the buffer (no temp file object).
-        await self.receive_ahead(limit, spool_size)
-        if not self._more:
-            return
+        # PERF: a body that fits in ``spool_size`` stays in the buffer (no temp file object);
+        # receive_ahead() inlined, one coroutine less.
+        while len(self._buffer) <= spool_size:
+            await self._next_message()
+            if limit is not None and len(self._buffer) > limit:
+                raise RequestEntityTooLarge()
+            if not self._more:
+                return
         spool = tempfile.SpooledTemporaryFile(max_size=spool_size)  # noqa: SIM115 - closed in close()
         spool.write(self._buffer)
         total = len(self._buffer)
