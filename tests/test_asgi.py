@@ -1078,6 +1078,137 @@ def test_async_view_request_attributes_without_reading_the_environ(app: Vial) ->
     }
 
 
+def _post_scope(body: bytes, content_type: str, **kwargs: t.Any) -> dict[str, t.Any]:
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    return http_scope("/data", method="POST", headers=headers, **kwargs)
+
+
+def _body_messages(body: bytes) -> list[Message]:
+    # Two messages, as a server hands over a body that came in two packets.
+    half = len(body) // 2
+    return [
+        {"type": "http.request", "body": body[:half], "more_body": True},
+        {"type": "http.request", "body": body[half:], "more_body": False},
+    ]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_view_with_a_body_sees_the_environ_a_wsgi_server_would_build(app: Vial, kind: str) -> None:
+    seen: dict[str, t.Any] = {}
+
+    def look() -> str:
+        environ = request.environ
+        seen.update(environ)
+        seen["body"] = environ["wsgi.input"].read()
+        return "ok"
+
+    if kind == "sync":
+        app.post("/data")(look)
+    else:
+
+        async def look_async() -> str:
+            return look()
+
+        app.post("/data")(look_async)
+    server = FakeServer(_body_messages(b'{"a": 1}'))
+    serve(app, _post_scope(b'{"a": 1}', "application/json", query_string=b"x=1"), server)
+    assert server.body == b"ok"
+    expected = {
+        "REQUEST_METHOD": "POST",
+        "QUERY_STRING": "x=1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": "8",
+        "body": b'{"a": 1}',
+    }
+    assert {key: seen.get(key) for key in expected} == expected
+
+
+def test_async_view_reads_a_body_as_under_wsgi(app: Vial) -> None:
+    # An async view's request answers its arguments and its body's length, type and
+    # stream from the scope until something reads the environ; the answers must be the
+    # ones the environ gives.
+    @app.post("/data")
+    async def data() -> dict[str, t.Any]:
+        answer = {
+            "args": request.args.to_dict(flat=False),
+            "content_length": request.content_length,
+            "is_json": request.is_json,
+            "json": request.get_json(silent=True),
+            "data": request.get_data(as_text=True),
+        }
+        answer["mimetype"] = request.mimetype  # reads the environ
+        answer["environ args"] = request.environ["QUERY_STRING"]
+        return answer
+
+    cases = [
+        ('{"n": null, "s": "café"}'.encode(), "application/json", b"a=1&a=2&b=%C3%A9"),
+        (b'{"x": [1, 2]}', "application/vnd.api+json", b""),
+        (b'{"x": 1}', "text/plain; charset=utf-8", b"q"),
+        (b"not json", "application/json", b"a=%41&c"),
+    ]
+    for body, content_type, query in cases:
+        server = FakeServer(_body_messages(body))
+        serve(app, _post_scope(body, content_type, query_string=query), server)
+        with app.test_request_context(
+            "/data?" + query.decode(), method="POST", data=body, content_type=content_type
+        ):
+            expected = {
+                "args": request.args.to_dict(flat=False),
+                "content_length": request.content_length,
+                "is_json": request.is_json,
+                "json": request.get_json(silent=True),
+                "data": request.get_data(as_text=True),
+                "mimetype": request.mimetype,
+                "environ args": query.decode(),
+            }
+        assert server.status == 200, server.body
+        assert json.loads(server.body) == expected
+
+
+def test_async_view_sees_changes_to_the_environ_made_before_reading(app: Vial) -> None:
+    @app.post("/data")
+    async def data() -> dict[str, t.Any]:
+        request.environ["QUERY_STRING"] = "changed=1"
+        request.environ["CONTENT_TYPE"] = "text/plain"
+        return {"args": request.args.to_dict(), "is_json": request.is_json}
+
+    server = FakeServer(_body_messages(b"{}"))
+    serve(app, _post_scope(b"{}", "application/json", query_string=b"x=1"), server)
+    assert json.loads(server.body) == {"args": {"changed": "1"}, "is_json": False}
+
+
+def test_async_view_refuses_a_bad_query_string_with_a_body(app: Vial) -> None:
+    @app.post("/data")
+    async def data() -> dict[str, t.Any]:
+        return {"args": request.args.to_dict(), "json": request.get_json()}
+
+    server = FakeServer(_body_messages(b"{}"))
+    serve(app, _post_scope(b"{}", "application/json", query_string=b"a=%zz"), server)
+    assert server.status == 400
+    assert b"percent-encoding" in server.body
+
+
+@pytest.mark.parametrize(("length", "status"), [("abc", 400), ("-1", 400), ("5000", 413)])
+def test_async_view_refuses_a_bad_or_too_large_content_length(
+    app: Vial, length: str, status: int
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    views_ran: list[bool] = []
+
+    @app.post("/data")
+    async def data() -> str:
+        views_ran.append(True)
+        return request.get_data(as_text=True)
+
+    scope = http_scope(
+        "/data", method="POST", headers=[("Content-Type", "text/plain"), ("Content-Length", length)]
+    )
+    server = FakeServer(_body_messages(b"x" * 10))
+    serve(app, scope, server)
+    assert server.status == status
+    assert not views_ran
+
+
 def test_request_kept_after_the_response_still_has_its_environ(app: Vial) -> None:
     kept: list[t.Any] = []
 

@@ -415,27 +415,41 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
 
 _PROTOCOLS = {"1.1": "HTTP/1.1", "2": "HTTP/2", "1.0": "HTTP/1.0", "3": "HTTP/3"}
 _NO_ENVIRON: WSGIEnvironment = {}
-_USUALLY_BODYLESS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE"))
 
 
 def context_from_scope(
-    app: Vial, scope: Scope, receive: Receive, loop: asyncio.AbstractEventLoop
+    app: Vial,
+    scope: Scope,
+    receive: Receive,
+    loop: asyncio.AbstractEventLoop,
+    body: ASGIBodyReader | None,
+    names: dict[bytes, bytes],
 ) -> RequestContext:
-    """The request context of an HTTP scope for a request without a body, with a
+    """The request context of an HTTP scope, with a
     :class:`~vial.wrappers.request.RequestFromScope`, whose environ is built on first use
-    (see :func:`environ_for_request`)."""
+    (see :func:`environ_for_request`).
+
+    ``body`` is the reader of the body the request announced (``None``: it has none), and
+    ``names`` its headers as a dict, which needs every name to be unique.
+    """
     request = RequestFromScope.__new__(RequestFromScope)
-    request._environ_source = (scope, receive, loop)
+    request._environ_source = (scope, receive, loop, body, names)
     return _fast_pipeline.make_context(app, _NO_ENVIRON, request)
 
 
 def environ_for_request(
-    request: Request, scope: Scope, receive: Receive, loop: asyncio.AbstractEventLoop
+    request: Request,
+    scope: Scope,
+    receive: Receive,
+    loop: asyncio.AbstractEventLoop,
+    body: ASGIBodyReader | None,
 ) -> WSGIEnvironment:
-    """Build the environ of a request made by :func:`context_from_scope`, with an empty
-    body, and keep it on the request (as ``Request(environ)`` would have)."""
-    body = ASGIBodyReader(receive, loop, None)
-    body.mark_empty()
+    """Build the environ of a request made by :func:`context_from_scope`, with ``body``
+    (an empty one when ``None``), and keep it on the request (as ``Request(environ)``
+    would have)."""
+    if body is None:
+        body = ASGIBodyReader(receive, loop, None)
+        body.mark_empty()
     environ = build_environ(scope, body)
     environ["vial.asgi.body"] = body
     environ["werkzeug.request"] = request
@@ -478,29 +492,24 @@ class ASGIApp:
         cookie_sent: bool | None = None
         bad_host = False
         headers = scope.get("headers", ())
-        # PERF: the header names once, in C, for a request that usually has no body; a
-        # repeated name (rare) takes the environ path.
-        names = (
-            dict(headers)
-            if type(headers) is list and scope.get("method") in _USUALLY_BODYLESS
-            else None
-        )
+        # PERF: the header names once, in C; a repeated name (rare) takes the environ path.
+        names = dict(headers) if type(headers) is list else None
         if (
             names is not None
             and len(names) == len(headers)
-            and names.get(b"content-length", b"0") in (b"", b"0")
             and b"transfer-encoding" not in names
             and http1
             and "vial.environ" not in scope
             and direct
             and app.request_class is Request
         ):
-            # PERF: a request without a body (see below) gets its environ and body reader
-            # only if something reads them, which most async views do not: routing and the
-            # fast path read the scope. A request with a body needs its environ at once, for
-            # its length.
+            # PERF: the request gets its environ only if something reads it, which most
+            # async views do not: routing and the fast path read the scope, and the request
+            # answers its query arguments and its body's length, type and stream from it.
             cookie_sent = b"cookie" in names
-            ctx = context_from_scope(app, scope, receive, loop)
+            if names.get(b"content-length", b"0") not in (b"", b"0"):
+                body = ASGIBodyReader(receive, loop, config["ASGI_BODY_TIMEOUT"])
+            ctx = context_from_scope(app, scope, receive, loop, body, names)
             path, escaped = path_info_and_escapes(scope)
             raw_host = names.get(b"host")
             bad_host = (

@@ -227,9 +227,10 @@ async def run_request(
 ) -> Response | PlainAnswer:
     """The whole request for an async view: push, dispatch, handle errors, tear down, pop.
 
-    ``body`` is the request's body reader, ``environ`` its environ (both ``None`` for a
-    request without a body made from its scope, see :func:`vial.asgi.context_from_scope`)
-    and ``cookie_sent`` whether it has a Cookie header (``None``: look in its environ).
+    ``body`` is the request's body reader (``None`` for a request made from its scope
+    without a body), ``environ`` its environ (``None`` for any request made from its scope,
+    see :func:`vial.asgi.context_from_scope`) and ``cookie_sent`` whether it has a Cookie
+    header (``None``: look in its environ).
 
     PERF: a request with no hooks or signal receivers takes the steps of
     :func:`_run_request_full` inlined, as :mod:`vial._fast_pipeline` does for WSGI, and
