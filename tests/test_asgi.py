@@ -483,6 +483,26 @@ def test_async_view_reads_body_as_it_arrives(app: Vial) -> None:
     assert seen == [200] * 5
 
 
+def test_streaming_view_reading_its_body_synchronously_is_told_how_to_read_it(
+    app: Vial,
+) -> None:
+    errors: list[str] = []
+
+    @app.post("/stream")
+    @stream_request_body
+    async def stream_upload() -> str:
+        try:
+            request.get_data()
+        except RuntimeError as error:
+            errors.append(str(error))
+        return "ok"
+
+    serve(app, http_scope("/stream", "POST"), FakeServer(body_messages(b"x" * 100, 2)))
+    (message,) = errors
+    assert "request.iter_body()" in message
+    assert callable(Request.iter_body)  # the API the message names exists
+
+
 def test_streamed_body_past_max_content_length_is_413(app: Vial) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 500
     seen: list[int] = []

@@ -134,8 +134,9 @@ class ASGIBodyReader:
         if running is self.loop:
             raise RuntimeError(
                 "The request body cannot be read synchronously on the event loop. Under ASGI,"
-                " vial reads the body before an async view runs; read it in the view, or in a"
-                " sync hook, or use 'await request.get_data_async()'."
+                " vial receives the body before an async view runs, unless the view is marked"
+                " with @stream_request_body: such a view reads it with 'async for chunk in"
+                " request.iter_body()'."
             )
         if not self.loop.is_running():
             # The loop has stopped: a test client ran it for this request and kept the
