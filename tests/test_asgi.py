@@ -1229,6 +1229,40 @@ def test_async_view_refuses_a_bad_or_too_large_content_length(
     assert not views_ran
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_header_names_in_the_clients_case_mean_the_same(app: Vial, kind: str) -> None:
+    # The ASGI spec lets a server keep the client's case ("Content-Length"): the body,
+    # the cookies and the Host check must not depend on it.
+    def data() -> dict[str, t.Any]:
+        return {"json": request.get_json(), "cookie": request.cookies.get("a")}
+
+    if kind == "sync":
+        app.post("/data")(data)
+    else:
+
+        async def data_async() -> dict[str, t.Any]:
+            return data()
+
+        app.post("/data")(data_async)
+
+    def send(host: bytes) -> FakeServer:
+        scope = http_scope("/data", "POST", headers=[("Content-Length", "8")])
+        scope["headers"] = [
+            (b"Host", host),
+            (b"Content-Type", b"application/json"),
+            (b"Content-Length", b"8"),
+            (b"Cookie", b"a=1"),
+        ]
+        server = FakeServer(_body_messages(b'{"a": 1}'))
+        serve(app, scope, server)
+        return server
+
+    server = send(b"example.test")
+    assert server.status == 200
+    assert json.loads(server.body) == {"json": {"a": 1}, "cookie": "1"}
+    assert send(b"bad host").status == 400
+
+
 def test_request_kept_after_the_response_still_has_its_environ(app: Vial) -> None:
     kept: list[t.Any] = []
 

@@ -415,6 +415,23 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
 
 
 _PROTOCOLS = {"1.1": "HTTP/1.1", "2": "HTTP/2", "1.0": "HTTP/1.0", "3": "HTTP/3"}
+
+#: Header names seen in lower case (at most 1,024), so that a request whose names are all
+#: known is checked with one subset test in C.
+_lowercase_names: set[bytes] = set()
+
+
+def _all_lowercase(names: t.Iterable[bytes]) -> bool:
+    """Whether every header name is in lower case (and so may be looked up as such)."""
+    for name in names:
+        if name not in _lowercase_names:
+            if not name.islower():
+                return False
+            if len(_lowercase_names) < 1024:
+                _lowercase_names.add(name)
+    return True
+
+
 _NO_ENVIRON: WSGIEnvironment = {}
 
 
@@ -493,11 +510,14 @@ class ASGIApp:
         cookie_sent: bool | None = None
         bad_host = False
         headers = scope.get("headers", ())
-        # PERF: the header names once, in C; a repeated name (rare) takes the environ path.
+        # PERF: the header names once, in C; a repeated name (rare) takes the environ path,
+        # and so do names in upper or mixed case (the ASGI spec asks servers to lower-case
+        # them but allows keeping the client's case), which the environ reads in any case.
         names = dict(headers) if type(headers) is list else None
         if (
             names is not None
             and len(names) == len(headers)
+            and (names.keys() <= _lowercase_names or _all_lowercase(names))
             and b"transfer-encoding" not in names
             and http1
             and "vial.environ" not in scope
