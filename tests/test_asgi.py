@@ -14,6 +14,8 @@ import typing as t
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import vial._async
 import vial.asgi
@@ -1261,6 +1263,84 @@ def test_header_names_in_the_clients_case_mean_the_same(app: Vial, kind: str) ->
     assert server.status == 200
     assert json.loads(server.body) == {"json": {"a": 1}, "cookie": "1"}
     assert send(b"bad host").status == 400
+
+
+def _answer_everything() -> dict[str, t.Any]:
+    # In this order, the attributes a request from the scope answers from it come first.
+    return {
+        "data": request.get_data(as_text=True),
+        "args": request.args.to_dict(flat=False),
+        "content_length": request.content_length,
+        "is_json": request.is_json,
+        "json": request.get_json(silent=True),
+        "mimetype": request.mimetype,
+        "cookies": request.cookies.to_dict(),
+        "host": request.host,
+    }
+
+
+@st.composite
+def _scope_headers(draw: st.DrawFn, body: bytes) -> list[tuple[str, str]]:
+    """Headers a client might send with ``body``: mostly right, sometimes not."""
+    lower_case = draw(st.sampled_from([True, True, True, False]))
+
+    def name(lower: str) -> str:
+        return lower if lower_case else lower.title()
+
+    headers: list[tuple[str, str]] = []
+    if draw(st.booleans()):
+        headers.append((name("host"), draw(st.sampled_from(["example.test", "bad host"]))))
+    if draw(st.booleans()):
+        content_types = ["application/json", "application/x+json", "text/plain", ""]
+        headers.append((name("content-type"), draw(st.sampled_from(content_types))))
+    right = str(len(body))
+    length = draw(st.sampled_from([right, right, right, "0", "3", " 7 ", "-1", "1e3", "", None]))
+    if length is not None:
+        headers.append((name("content-length"), length))
+    if draw(st.booleans()):
+        headers.append((name("cookie"), "a=1; b=2"))
+    if draw(st.integers(0, 5)) == 0:
+        headers.append(("transfer-encoding", "chunked"))
+    if headers and draw(st.integers(0, 5)) == 0:
+        headers.append(draw(st.sampled_from(headers)))  # a repeated header
+    return list(draw(st.permutations(headers)))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    body=st.sampled_from([b"", b'{"a": 1}', b'{"n": null}', b"x=1&y", "é".encode()]),
+    query=st.sampled_from([b"", b"a=1&a=2", b"b=%C3%A9", b"c=%zz"]),
+    kind=st.sampled_from(["sync", "async"]),
+)
+def test_a_request_from_the_scope_answers_as_one_from_its_environ(
+    data: st.DataObject, body: bytes, query: bytes, kind: str
+) -> None:
+    # Whatever the headers (repeated, in any case, invalid), a request served from its
+    # scope answers exactly as the same request served through its environ (which a
+    # "vial.environ" key in the scope forces).
+    headers = data.draw(_scope_headers(body))
+    app = Vial(__name__)
+
+    if kind == "sync":
+        app.post("/data")(_answer_everything)
+    else:
+
+        async def answer_async() -> dict[str, t.Any]:
+            return _answer_everything()
+
+        app.post("/data")(answer_async)
+
+    def send(force_environ: bool) -> tuple[int | None, bytes]:
+        scope = http_scope("/data", "POST", headers=[("X-Base", "1")], query_string=query)
+        scope["headers"] = [(n.encode(), v.encode()) for n, v in headers]
+        if force_environ:
+            scope["vial.environ"] = {}
+        server = FakeServer([{"type": "http.request", "body": body, "more_body": False}])
+        serve(app, scope, server)
+        return server.status, server.body
+
+    assert send(force_environ=False) == send(force_environ=True)
 
 
 def test_request_kept_after_the_response_still_has_its_environ(app: Vial) -> None:
