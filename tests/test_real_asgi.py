@@ -1,4 +1,4 @@
-"""The ASGI app under real servers (uvicorn, granian): HTTP, streaming, disconnects,
+"""The ASGI app under real servers (uvicorn, granian, hypercorn): HTTP, streaming, disconnects,
 WebSockets with a real client library, server-sent events."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import http.client
 import importlib.util
 import json
 import os
+import pathlib
 import socket
 import time
 import uuid
@@ -19,7 +20,7 @@ from servers import http_request as fetch
 
 pytestmark = pytest.mark.server
 
-SERVERS = ["uvicorn", "granian"]
+SERVERS = ["uvicorn", "granian", "hypercorn"]
 
 
 def granian(app: str, port: int) -> list[str]:
@@ -40,20 +41,27 @@ def granian(app: str, port: int) -> list[str]:
     ]
 
 
+def hypercorn(app: str, port: int) -> list[str]:
+    """hypercorn's argv for an ASGI ``app`` on 127.0.0.1:``port``."""
+    return ["hypercorn", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
+
+
 @pytest.fixture(scope="module", params=SERVERS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, int, str]]:
     """``(name, port, marker_dir)`` of a running server; markers are the app's side notes."""
     name = request.param
-    if name == "granian" and importlib.util.find_spec("granian") is None:
-        pytest.skip("granian is not installed (pip install granian)")
+    if name != "uvicorn" and importlib.util.find_spec(name) is None:
+        pytest.skip(f"{name} is not installed (pip install {name})")
     marker_dir = str(tmp_path_factory.mktemp(f"{name}-markers"))
     port = free_port()
     if name == "uvicorn":
         argv = uvicorn("asgi_server_app:app.asgi", port, "--lifespan", "on")
-    else:
+    elif name == "granian":
         argv = granian("asgi_server_app:app.asgi", port)
+    else:
+        argv = hypercorn("asgi_server_app:app.asgi", port)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VIAL_TEST_DIR", marker_dir)
         with running_server(argv, port):
@@ -87,6 +95,25 @@ def test_async_view_reads_json_body(server: tuple[str, int, str]) -> None:
     status, _, answer = fetch(port, "POST", "/aecho", body, {"Content-Type": "application/json"})
     assert status == 200
     assert json.loads(answer) == {"data": payload, "root": ""}
+
+
+def test_hypercorn_keeping_the_clients_header_case(tmp_path: pathlib.Path) -> None:
+    # hypercorn's h11_pass_raw_headers passes header names as the client wrote them
+    # ("Content-Length", "Content-Type"), which the ASGI spec allows; bodies must still be
+    # read, by async and sync views alike.
+    if importlib.util.find_spec("hypercorn") is None:
+        pytest.skip("hypercorn is not installed (pip install hypercorn)")
+    port = free_port()
+    config = tmp_path / "hypercorn.toml"
+    config.write_text(f'h11_pass_raw_headers = true\nbind = ["127.0.0.1:{port}"]\n')
+    argv = ["hypercorn", "--config", str(config), "asgi_server_app:app.asgi"]
+    body = json.dumps({"a": [1, None]}).encode()
+    json_type = {"Content-Type": "application/json"}
+    with running_server(argv, port):
+        status, _, answer = fetch(port, "POST", "/aecho", body, json_type)
+        assert (status, json.loads(answer)) == (200, {"data": {"a": [1, None]}, "root": ""})
+        status, _, answer = fetch(port, "POST", "/sync-body", b"x" * 1000)
+        assert (status, json.loads(answer)) == (200, {"size": 1000})
 
 
 def test_multipart_upload(server: tuple[str, int, str]) -> None:
