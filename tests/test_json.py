@@ -11,6 +11,7 @@ import time
 import types
 import typing as t
 import uuid
+from collections import OrderedDict, defaultdict
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 import vial.json
+from vial import Vial, jsonify, request
+from vial.datastructures import ImmutableMultiDict, MultiDict
 from vial.json import provider as provider_module
 from vial.json.provider import (
     DefaultJSONProvider,
@@ -455,6 +458,74 @@ def test_orjson_provider_null_with_a_failing_comparison() -> None:
     value = RaisesOnCompare(a=None, b=1)
     _assert_same_output(value, FakeApp())
     assert OrJSONProvider(FakeApp()).dumps(value, separators=(",", ":")) == '{"a":null,"b":1}'
+
+
+def test_orjson_provider_writes_dict_subclasses_from_their_items() -> None:
+    # json writes a dict subclass from items(): a MultiDict's first values, an
+    # OrderedDict's own order. orjson would write the dict's storage (MultiDict's lists,
+    # the order before move_to_end()), so subclasses go to json.
+    pytest.importorskip("orjson")
+    ordered = OrderedDict(a=1, b=2)
+    ordered.move_to_end("a")
+    counts: defaultdict[str, int] = defaultdict(int, z=1, y=2)
+    for value in [
+        MultiDict([("a", "1"), ("a", "2"), ("b", "3")]),
+        {"n": None, "q": ImmutableMultiDict([("a", "1")])},
+        ordered,
+        [counts, None],
+    ]:
+        _assert_same_output(value, FakeApp())
+
+
+def test_view_returning_request_args_answers_as_flask() -> None:
+    app = Vial(__name__)
+
+    @app.get("/args")
+    def args() -> t.Any:
+        return request.args
+
+    @app.post("/form")
+    def form() -> t.Any:
+        return jsonify(form=request.form)
+
+    for asgi in (False, True):
+        client = app.test_client(asgi=asgi)
+        assert client.get("/args?x=1&x=2").get_data() == b'{"x":"1"}\n'
+        assert client.post("/form", data={"f": "2"}).get_json() == {"form": {"f": "2"}}
+
+
+class LooseDict(dict):  # type: ignore[type-arg]
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class LooseList(list):  # type: ignore[type-arg]
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(eq=False)
+class LoosePoint:
+    x: float
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+
+def test_orjson_provider_null_is_not_trusted_to_an_apps_eq() -> None:
+    # A null next to a NaN (which json writes as NaN) must not pass for a None because a
+    # value of the app's own type says it equals anything.
+    for value in [
+        LooseDict(a=math.nan),
+        [LooseDict(a=math.nan), None],
+        LooseList([math.inf, None]),
+        [LoosePoint(math.nan), None],
+    ]:
+        _assert_same_output(value, FakeApp())
 
 
 def test_orjson_provider_without_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
