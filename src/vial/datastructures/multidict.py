@@ -383,7 +383,7 @@ class MultiDict(TypeConversionDict[K, V]):
         lst = _dict_get(self, key)
         if lst:
             return lst[0]  # type: ignore[no-any-return]
-        _dict_setitem(self, key, [default])
+        self.add(key, default)  # add(), which OrderedMultiDict extends to keep pair order
         return default
 
     def setlistdefault(self, key: K, default_list: Iterable[V] | None = None) -> list[V]:

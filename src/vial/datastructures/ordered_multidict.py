@@ -19,7 +19,6 @@ from ..exceptions import BadRequestKeyError
 from .multidict import (
     ImmutableMultiDictMixin,
     MultiDict,
-    _dict_get,
     _dict_pop,
     _dict_popitem,
     _missing,
@@ -136,18 +135,6 @@ class OrderedMultiDict(MultiDict[K, V]):
         self.poplist(key)
         for value in values:
             self.add(key, value)
-
-    def setdefault(self, key: K, default: V = None) -> V:  # type: ignore[assignment]
-        """The first value of ``key``; if missing, add ``(key, default)`` and return it.
-
-        :param key: the key to look up.
-        :param default: the value added when the key is missing.
-        """
-        values = _dict_get(self, key)
-        if values:
-            return values[0]  # type: ignore[no-any-return]
-        self.add(key, default)
-        return default
 
     def setlistdefault(self, key: t.Any, default_list: t.Any = None) -> t.NoReturn:
         """Not supported: the returned list could not keep the pair order (as in Werkzeug).
