@@ -422,8 +422,7 @@ class OrJSONProvider(DefaultJSONProvider):
         orjson = _orjson if _orjson is not _NOT_LOADED else _load_orjson()
         if orjson is None:
             return None
-        default = self.default
-        if default is not _default:
+        if self.default is not _default:
             # A default of the app's own (app.json.default = ..., or a subclass's)
             # may turn Enum members into something else; orjson would write their
             # value without calling it. json calls it, as in Flask.

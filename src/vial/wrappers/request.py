@@ -788,7 +788,7 @@ class RequestFromScope(Request):
     def args(self) -> MultiDict[str, str]:
         """The parsed query string; invalid encoding answers 400."""
         if "environ" in self.__dict__:
-            return _parsed_query(self, self.environ.get("QUERY_STRING", ""))
+            return super().args
         raw: bytes = self._environ_source[0].get("query_string", b"")
         return _parsed_query(self, raw.decode("latin-1"))
 
